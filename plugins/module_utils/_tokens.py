@@ -25,18 +25,24 @@ import tempfile
 import time
 
 MAX_AGE = 25 * 60
-ENV_DIR = 'MINEROPS_WHATSMINER_TOKEN_DIR'
+ENV_DIR = 'MINEROPS_WHATSMINER_STATE_DIR'
 
 
-def default_directory():
-    """``$MINEROPS_WHATSMINER_TOKEN_DIR`` or ``~/.ansible/minerops_whatsminer/tokens``."""
+def state_root():
+    """``$MINEROPS_WHATSMINER_STATE_DIR`` or ``~/.ansible/minerops_whatsminer``: the
+    controller-side directory for token and last-applied records (private, 0700)."""
     configured = os.environ.get(ENV_DIR)
     if configured:
         return os.path.expanduser(configured)
-    return os.path.join(os.path.expanduser('~'), '.ansible', 'minerops_whatsminer', 'tokens')
+    return os.path.join(os.path.expanduser('~'), '.ansible', 'minerops_whatsminer')
 
 
-def _private_dir(path):
+def default_directory():
+    """Where the signs are kept: ``<state root>/tokens``."""
+    return os.path.join(state_root(), 'tokens')
+
+
+def private_dir(path):
     os.makedirs(path, mode=0o700, exist_ok=True)
     if os.stat(path).st_mode & 0o077:
         os.chmod(path, 0o700)
@@ -53,7 +59,7 @@ class TokenStore:
 
     def _paths(self, miner_key):
         name = re.sub(r'[^A-Za-z0-9._-]', '_', miner_key)
-        base = os.path.join(_private_dir(self.directory), name)
+        base = os.path.join(private_dir(self.directory), name)
         return base + '.json', base + '.lock'
 
     def _load(self, path):

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, minerops.whatsminer contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation shared by every module: connection options, waits, write-only policy."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Fragments referenced as minerops.whatsminer.whatsminer[.name]."""
+
+    DOCUMENTATION = r'''
+options:
+  host:
+    description:
+      - Address or name of the miner's API.
+      - Defaults to the inventory host's C(ansible_host), else its inventory name, so tasks
+        normally run against the miners of the inventory without setting it.
+    type: str
+  port:
+    description:
+      - TCP port of the WhatsMiner API v2.
+    type: int
+    default: 4028
+  password:
+    description:
+      - The miner's admin password, needed for every write (reads need none).
+      - Defaults to the host variable C(whatsminer_password). Keep it in Ansible Vault.
+      - Never shown in any output; the controller caches only the write token derived from
+        it (see the token cache in the user guide), never the password.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait for the miner's first reply byte on each connection. The connect
+        deadline is the smaller of this and 5 seconds; a whole reply must arrive within
+        three times this value.
+    type: float
+    default: 10.0
+notes:
+  - Miners run no Python and no SSH. The module runs where the task runs (normally the
+    controller, through the same-named action plugin, in-process) and talks TCP to the miner.
+  - Connection options can be set once with
+    C(module_defaults: {group/minerops.whatsminer.whatsminer: {...}}).
+  - Writes reuse one token per miner, shared by all tasks and processes of the controller,
+    until it is 25 minutes old or the miner refuses it. This keeps below the miner's limit
+    of 32 tokens per client address.
+attributes:
+  action:
+    description: Runs in the controller worker through an action plugin of the same name.
+    support: full
+  action_group:
+    description: Use C(group/minerops.whatsminer.whatsminer) in C(module_defaults) to set options.
+    support: full
+    membership:
+      - minerops.whatsminer.whatsminer
+  async:
+    description: Runs async through the module path.
+    support: full
+  check_mode:
+    description: Gathers and plans; sends nothing.
+    support: full
+  platform:
+    description: Talks to MicroBT WhatsMiner miners over their TCP API.
+    platforms: whatsminer
+'''
+
+    WAIT = r'''
+options:
+  wait:
+    description:
+      - After a write that restarts btminer or the board, wait until the miner answers again
+        and verify the result by reading it back.
+      - With C(false) the task returns once the write is sent; nothing is verified.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the miner to come back and report the new value.
+    type: int
+    default: 300
+'''
+
+    WRITE_ONLY = r'''
+options:
+  update_write_only:
+    description:
+      - What to do with settings this firmware cannot report back (write-only).
+      - V(on_change) writes such a setting when the desired value differs from what this
+        controller last wrote to that miner, or when it has no record of it (first run, new
+        controller). The record lives in the controller's private state directory
+        (C($MINEROPS_WHATSMINER_STATE_DIR), default C(~/.ansible/minerops_whatsminer)).
+        A change made by other tools is not seen.
+      - V(always) writes them on every run; the task then reports C(changed) every time.
+      - V(never) does not write them; they are listed in RV(skipped_write_only).
+    type: str
+    choices: [on_change, always, never]
+    default: on_change
+'''

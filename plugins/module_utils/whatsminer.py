@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, minerops.whatsminer contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Public entry points shared by every module and action plugin.
+
+Why here: the argument specs, the client construction from task parameters, the task
+runners and the error-to-result conversion are identical for the module path (a process
+on the controller or on a delegated gateway) and the action path (in the worker, no new
+process). Both import this file; neither imports the other.
+"""
+
+from __future__ import annotations
+
+from . import _schema
+from ._client import DEFAULT_PORT, V2Client
+from ._crypto import CryptoUnavailable
+from ._engine import WRITE_ONLY_POLICIES, Engine
+from ._errors import WhatsminerError
+
+CONNECTION_SPEC = {
+    'host': {'type': 'str'},
+    'port': {'type': 'int', 'default': DEFAULT_PORT},
+    'password': {'type': 'str', 'no_log': True},
+    'timeout': {'type': 'float', 'default': 10.0},
+}
+
+WAIT_SPEC = {
+    'wait': {'type': 'bool', 'default': True},
+    'wait_timeout': {'type': 'int', 'default': 300},
+}
+
+WRITE_ONLY_SPEC = {
+    'update_write_only': {'type': 'str', 'default': 'on_change', 'choices': list(WRITE_ONLY_POLICIES)},
+}
+
+
+def settings_spec(group, extra=None, states=('merged', 'gathered', 'rendered')):
+    """Argument spec of a settings module: connection + one option per table row + engine options."""
+    spec = dict(CONNECTION_SPEC)
+    for row in _schema.group(group):
+        spec[row.name] = row.spec()
+    spec.update(WAIT_SPEC)
+    spec.update(WRITE_ONLY_SPEC)
+    spec['state'] = {'type': 'str', 'default': states[0], 'choices': list(states)}
+    spec.update(extra or {})
+    return spec
+
+
+POOLS_SPEC = dict(CONNECTION_SPEC)
+POOLS_SPEC.update({
+    'pools': {'type': 'list', 'elements': 'dict', 'options': {
+        'url': {'type': 'str', 'required': True},
+        'user': {'type': 'str', 'required': True},
+        'password': {'type': 'str', 'default': '', 'no_log': False},
+    }},
+    'update_password': {'type': 'str', 'default': 'on_change', 'choices': ['on_change', 'always']},
+    'state': {'type': 'str', 'default': 'replaced', 'choices': ['replaced', 'gathered', 'rendered']},
+})
+POOLS_REQUIRED_IF = [('state', 'replaced', ('pools',)), ('state', 'rendered', ('pools',))]
+
+POWER_SPEC = settings_spec('power', extra={
+    'power_percent_mode': {'type': 'str', 'default': 'normal', 'choices': ['normal', 'fast']},
+})
+TUNING_SPEC = settings_spec('tuning')
+
+
+def no_log_values(spec, params):
+    """Values of every ``no_log`` option (nested too), to scrub from any output."""
+    found = set()
+    for name, option in spec.items():
+        value = (params or {}).get(name)
+        if value in (None, ''):
+            continue
+        if option.get('no_log'):
+            found.add(str(value))
+        sub = option.get('options')
+        if sub:
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, dict):
+                    found.update(no_log_values(sub, item))
+    return found
+
+
+def client_from_params(params):
+    """A client for the miner named by the task parameters (host already resolved)."""
+    return V2Client(params['host'], port=params.get('port') or DEFAULT_PORT, password=params.get('password'),
+                    timeout=params.get('timeout') or 10.0)
+
+
+def engine_from_params(params, check_mode):
+    return Engine(client_from_params(params), check_mode=check_mode, wait=params.get('wait', True),
+                  wait_timeout=params.get('wait_timeout') or 300,
+                  write_only=params.get('update_write_only') or 'on_change')
+
+
+def failure(exc):
+    """A failed task result from any client error."""
+    if isinstance(exc, CryptoUnavailable):
+        return {'failed': True, 'msg': 'the Python library %s is required on the machine running this task '
+                                       '(pip install %s)' % (exc.library, exc.library)}
+    return {'failed': True, 'changed': False, 'msg': str(exc), 'error': exc.as_dict()}
+
+
+def run_task(kind, params, check_mode):
+    """Run one task of module ``kind`` and return its result dict; never raises for a
+    miner or input problem."""
+    if not params.get('host'):
+        return {'failed': True, 'changed': False, 'msg': 'host is required (or run against an inventory host)'}
+    try:
+        engine = engine_from_params(params, check_mode)
+        if kind == 'pools':
+            return engine.run_pools(params.get('pools') or [], update_password=params.get('update_password'),
+                                    state=params.get('state') or 'replaced')
+        if kind in ('power', 'tuning'):
+            options = {'power_percent_mode': params.get('power_percent_mode')}
+            return engine.run_settings(kind, params, options=options, state=params.get('state') or 'merged')
+        if kind == 'facts':
+            from ._facts import gather_facts  # pylint: disable=import-outside-toplevel
+            return gather_facts(client_from_params(params), params.get('gather_subset') or ['all'])
+        raise ValueError('unknown task kind %r' % kind)
+    except (WhatsminerError, CryptoUnavailable) as exc:
+        return failure(exc)
