@@ -12,7 +12,8 @@ Rules it keeps:
 - each command is read at most once while gathering (one TCP connection each);
 - only settings that differ are written; write-only settings follow the policy
   (``on_change`` against the controller's last-applied record, ``always``, ``never``);
-- non-restarting writes go first, restarting writes last in a fixed order; between two
+- writes go in the table's ``order``: non-restarting settings first, restarting ones after
+  them, starting/stopping mining last (a restart must not undo a stop); between two
   restarting writes the engine waits for the API (a miner that restarts cannot take the
   next write), after the last one it waits and verifies by reading back;
 - ``changed`` is true only when a write was sent and confirmed (or its restart observed);
@@ -219,7 +220,7 @@ class Engine:
     # -- shared apply / wait / verify ---------------------------------------------------------
     @staticmethod
     def _ordered(writes):
-        return sorted(writes, key=lambda w: (1 if w.restarts else 0, w.order))
+        return sorted(writes, key=lambda w: w.order)
 
     def _execute(self, writes, before, desired, result, reread, expected):
         writes = self._ordered(writes)

@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+"""Planning, ordering, write-only policy and check mode of the engine, against a fake miner.
+
+Every test that plans writes has a check-mode twin on StrictFakeMiner (fails on any write).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.minerops.whatsminer.plugins.module_utils._applied import AppliedStore
+from ansible_collections.minerops.whatsminer.plugins.module_utils._engine import Engine
+from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import ValidationError
+
+from .fake_miner import FakeMiner, StrictFakeMiner
+
+FLAVORS = ('2022', '2025')
+
+
+def engine(miner, tmp_path, check_mode=False, **kwargs):
+    return Engine(miner, check_mode=check_mode, applied=AppliedStore(str(tmp_path / 'applied')),
+                  sleep=lambda s: None, **kwargs)
+
+
+@pytest.mark.parametrize('flavor', FLAVORS)
+def test_power_change_then_idempotent(flavor, tmp_path):
+    miner = FakeMiner(flavor)
+    result = engine(miner, tmp_path).run_settings('power', {'mode': 'low', 'power_limit': 3000})
+    assert result['changed'] is True
+    assert [c['command'] for c in result['commands']] == ['set_low_power', 'adjust_power_limit']
+    assert result['before'] == {'mode': 'normal', 'power_limit': 3600}
+    assert result['after'] == {'mode': 'low', 'power_limit': 3000}
+    assert result['diff'] == {'before': result['before'], 'after': result['after']}
+    again = engine(miner, tmp_path).run_settings('power', {'mode': 'low', 'power_limit': 3000})
+    assert again['changed'] is False and again['commands'] == []
+
+
+@pytest.mark.parametrize('flavor', FLAVORS)
+def test_power_check_mode_sends_nothing(flavor, tmp_path):
+    miner = StrictFakeMiner(flavor)
+    result = engine(miner, tmp_path, check_mode=True).run_settings('power', {'mode': 'high', 'mining': 'stopped'})
+    assert result['changed'] is True
+    assert [c['command'] for c in result['commands']] == ['set_high_power', 'power_off']
+    assert result['commands'][1]['params'] == {'respbefore': 'true'}
+    assert result['after']['mining'] == 'stopped'
+
+
+def test_restarting_writes_go_last_and_wait_between(tmp_path):
+    miner = FakeMiner('2025')
+    result = engine(miner, tmp_path).run_settings(
+        'power', {'target_freq_percent': -10, 'power_percent': 80, 'mode': 'low'}, options={'power_percent_mode': 'fast'})
+    assert [c['command'] for c in result['commands']] == ['set_power_pct', 'set_low_power', 'set_target_freq']
+    assert result['restarted'] is True
+    # waited after each restarting write: once before the next one, once before verifying
+    assert miner.reads.count('wait:status') == 2
+
+
+def test_numbers_are_sent_as_strings(tmp_path):
+    miner = StrictFakeMiner('2022')
+    result = engine(miner, tmp_path, check_mode=True).run_settings('power', {'power_limit': 2500, 'target_freq_percent': -5})
+    params = {c['command']: c['params'] for c in result['commands']}
+    assert params == {'adjust_power_limit': {'power_limit': '2500'}, 'set_target_freq': {'percent': '-5'}}
+
+
+@pytest.mark.parametrize('desired, message', [
+    ({'power_limit': 100000}, 'power_limit must be an integer from 0 to 99999'),
+    ({'target_freq_percent': -101}, 'target_freq_percent must be an integer from -100 to 100'),
+    ({'mode': 'turbo'}, 'mode must be one of low, normal, high'),
+    ({'power_percent': 101}, 'power_percent must be an integer from 0 to 100'),
+])
+def test_bad_power_input_fails_before_contact(desired, message, tmp_path):
+    miner = StrictFakeMiner('2022')
+    with pytest.raises(ValidationError) as err:
+        engine(miner, tmp_path).run_settings('power', desired)
+    assert message in str(err.value)
+    assert not miner.reads
+
+
+@pytest.mark.parametrize('flavor', FLAVORS)
+def test_write_only_on_change_policy(flavor, tmp_path):
+    desired = {'temp_offset': -10, 'fan_zero_speed': True}
+    first = engine(FakeMiner(flavor), tmp_path).run_settings('tuning', desired)
+    assert first['changed'] is True
+    assert sorted(c['command'] for c in first['commands']) == ['set_fan_zero_speed', 'set_temp_offset']
+    assert first['write_only'] == ['fan_zero_speed', 'temp_offset']
+    second = engine(StrictFakeMiner(flavor), tmp_path).run_settings('tuning', desired)
+    assert second['changed'] is False
+    assert second['before'] == {'temp_offset': -10, 'fan_zero_speed': True}
+    third = engine(FakeMiner(flavor), tmp_path, check_mode=True).run_settings('tuning', {'temp_offset': -5})
+    assert [c['command'] for c in third['commands']] == ['set_temp_offset']
+
+
+def test_write_only_always_and_never(tmp_path):
+    always = engine(FakeMiner(), tmp_path, write_only='always')
+    assert always.run_settings('tuning', {'poweroff_cool': False})['changed'] is True
+    assert always.run_settings('tuning', {'poweroff_cool': False})['changed'] is True
+    never = engine(StrictFakeMiner(), tmp_path, write_only='never').run_settings('tuning', {'temp_offset': -3})
+    assert never['changed'] is False and never['skipped_write_only'] == ['temp_offset']
+
+
+def test_upfreq_speed_readable_only_on_2025(tmp_path):
+    new = engine(StrictFakeMiner('2025'), tmp_path, check_mode=True).run_settings('tuning', {'upfreq_speed': 0})
+    assert new['changed'] is False and new['write_only'] == []
+    old = engine(StrictFakeMiner('2022'), tmp_path, check_mode=True).run_settings('tuning', {'upfreq_speed': 0})
+    assert old['changed'] is True and old['write_only'] == ['upfreq_speed']
+
+
+POOLS = [{'url': 'stratum+tcp://btc.pool.example:3333', 'user': 'acct.m1', 'password': 'x'},
+         {'url': 'stratum+ssl://backup.pool.example:443', 'user': 'acct.m1', 'password': 'x'}]
+
+
+@pytest.mark.parametrize('flavor', FLAVORS)
+def test_pools_replace_then_idempotent(flavor, tmp_path):
+    miner = FakeMiner(flavor)
+    result = engine(miner, tmp_path).run_pools(POOLS)
+    assert result['changed'] is True
+    (command, params), = miner.writes
+    assert command == 'update_pools' and len(params) == 9
+    assert params['pool3'] == '' and params['worker3'] == '' and params['passwd3'] == ''
+    assert result['commands'][0]['params']['passwd1'] == '********'
+    assert result['after'] == {'pools': [{'url': p['url'], 'user': p['user']} for p in POOLS]}
+    again = engine(miner, tmp_path).run_pools(POOLS)
+    assert again['changed'] is False and len(miner.writes) == 1
+
+
+def test_pool_password_change_is_sent_on_change(tmp_path):
+    miner = FakeMiner()
+    engine(miner, tmp_path).run_pools(POOLS)
+    changed = [dict(POOLS[0], password='new'), POOLS[1]]
+    result = engine(StrictFakeMiner(), tmp_path, check_mode=True).run_pools(changed)
+    assert result['changed'] is True
+    assert engine(FakeMiner(), tmp_path).run_pools(POOLS, update_password='always')['changed'] is True
+
+
+def test_pools_check_mode(tmp_path):
+    result = engine(StrictFakeMiner(), tmp_path, check_mode=True).run_pools(POOLS)
+    assert result['changed'] is True and result['after']['pools'][1]['url'].startswith('stratum+ssl')
+
+
+@pytest.mark.parametrize('pools, message', [
+    ([{'url': 'http://pool.example:80', 'user': 'a'}], 'pools[1].url scheme must be one of stratum+tcp'),
+    ([{'url': 'stratum+tcp://pool.example', 'user': 'a'}], 'pools[1].url must look like stratum+tcp://host:port'),
+    ([{'url': 'stratum+tcp://pool.example:70000', 'user': 'a'}], 'pools[1].url port must be from 1 to 65535'),
+    ([{'url': 'stratum+tcp://pool.example:3333', 'user': 'a b'}], 'pools[1].user must be 1 to 127 characters'),
+    ([{'url': 'stratum+tcp://p.example:1', 'user': 'a'}] * 4, 'pools must list 1 to 3 pools, got 4'),
+    ([], 'pools must list 1 to 3 pools, got 0'),
+])
+def test_bad_pools_fail_before_contact(pools, message, tmp_path):
+    miner = StrictFakeMiner()
+    with pytest.raises(ValidationError) as err:
+        engine(miner, tmp_path).run_pools(pools)
+    assert message in str(err.value)
+    assert not miner.reads
+
+
+def test_rendered_contacts_nothing(tmp_path):
+    miner = StrictFakeMiner()
+    result = engine(miner, tmp_path).run_settings('power', {'mode': 'low'}, state='rendered')
+    assert result['rendered'] == [{'command': 'set_low_power', 'params': {}, 'settings': ['mode'], 'restarts': 'btminer'}]
+    assert not miner.reads
