@@ -58,9 +58,9 @@ def _openssl_md5_crypt_hash(password, salt):
 def test_derive_key_matches_openssl_passwd_for_random_inputs():
     seed = int(os.environ.get('WHATSMINER_TEST_SEED') or random.SystemRandom().randrange(2 ** 32))
     rng = random.Random(seed)
-    for _ in range(30):
-        password = ''.join(rng.choice(CRYPT_ALPHABET) for _ in range(rng.randint(1, 24)))
-        salt = ''.join(rng.choice(CRYPT_ALPHABET) for _ in range(rng.randint(1, 8)))
+    for dummy in range(30):
+        password = ''.join(rng.choices(CRYPT_ALPHABET, k=rng.randint(1, 24)))
+        salt = ''.join(rng.choices(CRYPT_ALPHABET, k=rng.randint(1, 8)))
         expected = _openssl_md5_crypt_hash(password, salt)
         assert _crypto.derive_key(password, salt) == expected, (
             'password=%r salt=%r (reproduce with WHATSMINER_TEST_SEED=%d)' % (password, salt, seed))
