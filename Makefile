@@ -37,7 +37,7 @@ PYTEST_ARGS ?=
 # make sim
 HOSTS ?= 127.0.0.2-127.0.0.11
 PORT ?= 4028
-PASSWORD ?= admin
+PASSWORD ?= secret
 FLAVOR ?= 2022
 STATE ?=
 

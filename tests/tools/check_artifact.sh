@@ -4,7 +4,7 @@ set -euo pipefail
 artifact=${1:?usage: check_artifact.sh minerops-whatsminer-X.Y.Z.tar.gz}
 listing=$(tar -tzf "$artifact")
 fail=0
-for must in galaxy.yml MANIFEST.json FILES.json README.md LICENSE requirements.txt \
+for must in MANIFEST.json FILES.json README.md LICENSE requirements.txt \
             meta/runtime.yml meta/execution-environment.yml plugins/module_utils/_crypto.py; do
   grep -qx "$must" <<<"$listing" || { echo "missing from $artifact: $must" >&2; fail=1; }
 done
