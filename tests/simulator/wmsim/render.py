@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 
-# Keys whose values stay integers even in the 2025 flavour (indexes, not measurements).
-INDEX_KEYS = frozenset(('POOL', 'Priority', 'Quota', 'ASC', 'Slot', 'ID', 'DEVDETAILS', 'Has Stratum'))
+# Keys whose values stay integers even in the 2025 flavour (indexes and time stamps, not measurements).
+INDEX_KEYS = frozenset(('POOL', 'Priority', 'Quota', 'ASC', 'Slot', 'ID', 'DEVDETAILS', 'Has Stratum',
+                        'Last Share Time', 'Last Valid Work', 'Last getwork', 'Current Block Height',
+                        'Current Block Version'))
 
 
 def dumps(obj):
