@@ -20,6 +20,7 @@ options:
   port:
     description:
       - TCP port of the WhatsMiner API v2.
+      - Defaults to the host variable C(whatsminer_port), else 4028.
     type: int
     default: 4028
   password:

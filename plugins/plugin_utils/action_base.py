@@ -46,9 +46,14 @@ class WhatsminerAction(ActionBase):
         return self._templar.template(value)
 
     def _connection_defaults(self, args, task_vars):
-        """host: ansible_host, else the inventory name; password: whatsminer_password."""
+        """host: ansible_host, else the inventory name; port and password: the host
+        variables whatsminer_port and whatsminer_password."""
         if not args.get('host'):
             args['host'] = self._resolve(task_vars, 'ansible_host') or task_vars.get('inventory_hostname')
+        if args.get('port') is None:
+            port = self._resolve(task_vars, 'whatsminer_port')
+            if port is not None:
+                args['port'] = port
         if args.get('password') is None:
             password = self._resolve(task_vars, 'whatsminer_password')
             if password is not None:
