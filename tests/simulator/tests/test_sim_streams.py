@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import resource
 import json
 import tarfile
 
@@ -100,3 +101,16 @@ def test_firmware_faults(make_fleet, tmp_path, kind):
     else:
         assert last['received'] == last['expected']
     assert version_of(fleet, '127.0.0.2') == '20220125.13.Rel'
+
+
+def test_large_image_is_streamed_not_buffered(make_fleet, tmp_path):
+    fleet = make_fleet(['127.0.0.2'], reboot_seconds=0.2)
+    size = 64 * 1024 * 1024
+    image = write_image(str(tmp_path / 'big.bin'), '20250301.10.Rel', size)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    ready, dummy = Client('127.0.0.2', fleet.port, timeout=30).upload_firmware(image)
+    assert ready['Msg'] == 'ready'
+    assert version_of(fleet, '127.0.0.2') == '20250301.10.Rel'
+    assert fleet.miner('127.0.0.2').state['last_firmware']['received'] == size
+    # peak memory (KiB on Linux) grew far less than the image
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 24 * 1024

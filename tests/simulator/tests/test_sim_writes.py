@@ -208,7 +208,7 @@ def test_factory_reset(client, fleet_any):
     assert entries == []
 
 
-def test_restart_btminer_and_reboot(client, fleet_any):
+def test_restart_btminer_and_reboot(client):
     assert client.write_raw('restart_btminer') == b''
     wait_up(client)
     client.login()
@@ -217,7 +217,7 @@ def test_restart_btminer_and_reboot(client, fleet_any):
     assert summary_of(client)['Uptime'] < 5
 
 
-def test_net_config_dhcp_keeps_address(client, fleet_any):
+def test_net_config_dhcp_keeps_address(client):
     assert client.write_raw('net_config', param='dhcp') == b''
     wait_up(client)
     assert client.read('get_miner_info', info='ip,proto')['Msg'] == {'ip': '127.0.0.4', 'proto': 'dhcp'}

@@ -80,7 +80,7 @@ def main(argv=None):
         return 2
     stop = threading.Event()
 
-    def request_stop(signum, frame):
+    def request_stop(*dummy):
         stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)

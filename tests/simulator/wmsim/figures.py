@@ -36,7 +36,7 @@ def compute(identity, settings, now, elapsed, uptime):
     ths = nominal_ths * hash_factor * freq_factor * pct
     power = spec['watts'] * power_factor * freq_factor * pct
     limit = float(settings['power_limit'])
-    if limit > 0 and power > limit:
+    if 0 < limit < power:
         ths *= limit / power
         power = limit
     mining = bool(settings['mining'])

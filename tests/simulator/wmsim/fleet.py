@@ -302,4 +302,3 @@ class Fleet:
         if old is not None:
             old.close()
         LOG.info('%s: now answering at %s', old_host, new_ip)
-
