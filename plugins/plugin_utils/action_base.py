@@ -20,6 +20,7 @@ controller traceback.
 from __future__ import annotations
 
 import os
+import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -82,9 +83,9 @@ class WhatsminerAction(ActionBase):
                 return remove_values(result, secrets)
             validator = ArgumentSpecValidator(self.SPEC, required_if=self.REQUIRED_IF)
             validation = validator.validate(args)
-            if validation.errors:
+            if validation.error_messages:
                 result.update({'failed': True, 'changed': False,
-                               'msg': 'Invalid arguments for %s: %s' % (self.MODULE, validation.errors.msg)})
+                               'msg': 'Invalid arguments for %s: %s' % (self.MODULE, '; '.join(validation.error_messages))})
                 return remove_values(result, secrets)
             params = validation.validated_parameters
             result.update(run_task(self.KIND, params, bool(self._task.check_mode)))
@@ -92,5 +93,6 @@ class WhatsminerAction(ActionBase):
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # Never a controller traceback: an unexpected error is a failed task, masked.
             return remove_values({'failed': True, 'changed': False,
-                                  'msg': 'minerops.whatsminer internal error: %s: %s' % (type(exc).__name__, exc)},
+                                  'msg': 'minerops.whatsminer internal error: %s: %s' % (type(exc).__name__, exc),
+                                  'exception': traceback.format_exc()},
                                  secrets)
