@@ -81,6 +81,8 @@ def test_write_switch_off(make_fleet):
     client = Client('127.0.0.2', fleet.port)
     reply = client.write('set_led', param='auto')
     assert reply == {'STATUS': 'E', 'When': reply['When'], 'Code': 45, 'Msg': "can't access write cmd", 'Description': ''}
+    # reads are still allowed, encrypted or not
+    assert client.write('status')['Code'] == 131
     fleet.miner('127.0.0.2').set(write_api=True)
     assert client.write('set_led', param='auto')['Code'] == 131
 

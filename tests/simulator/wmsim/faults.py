@@ -24,7 +24,7 @@ KINDS = {
     'newline': 'append a newline to the reply',
     'token_expired': 'encrypted commands answer 135 check token err',
     'token_full': 'get_token answers 136 over max connect',
-    'write_off': 'encrypted commands answer 45 can\'t access write cmd',
+    'write_off': 'the write switch reads as off: encrypted writes answer 45 "can\'t access write cmd"',
     'silent_wrong_password': 'a request that fails to decrypt gets no reply at all (socket held open until the idle timeout)',
     'btminer_down': 'every command answers `Socket connect failed: Connection refused`',
     'upload_interrupted': 'update_firmware: the miner closes the socket half way through the upload',

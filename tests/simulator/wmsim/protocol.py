@@ -112,10 +112,10 @@ def _respond_encrypted(miner, request, client_ip, now):
     expired = miner.faults.take('token_expired', name)
     if expired or not isinstance(sign, str) or not miner.tokens.check(client_ip, sign, now):
         return _text(render.error(now, 135, 'check token err'))
-    if not miner.settings['write_api'] or miner.faults.take('write_off', name):
-        return _text(render.error(now, 45, "can't access write cmd"))
     aeskey = request.aeskey
     if request.is_write:
+        if not miner.settings['write_api'] or miner.faults.take('write_off', name):
+            return _text(render.error(now, 45, "can't access write cmd"))
         return _write(miner, request, client_ip, now)
     if name != 'get_token' and reads.is_read(name):
         action = _read(miner, request.payload, name, now)
