@@ -11,6 +11,8 @@ goes through these so that firmware flavours compare equal.
 
 from __future__ import annotations
 
+import math
+
 _TRUE = frozenset(('true', 'yes', 'on', '1', 'enable', 'enabled', 'y'))
 _FALSE = frozenset(('false', 'no', 'off', '0', 'disable', 'disabled', 'n', ''))
 
@@ -46,7 +48,7 @@ def to_float(value, digits=None):
         number = float(str(value).strip().strip("'"))
     except (TypeError, ValueError):
         return None
-    if number != number or number in (float('inf'), float('-inf')):
+    if not math.isfinite(number):
         return None
     return round(number, digits) if digits is not None else number
 
@@ -69,3 +71,21 @@ def mining_state(value):
     if off is None:
         return None
     return 'stopped' if off else 'started'
+
+
+def to_scaled(value, divisor, digits=2):
+    """``value / divisor`` rounded, for unit conversions (MH/s -> TH/s is ``1e6``,
+    GH/s -> TH/s ``1000``, centivolts -> V ``100``); None when not a number."""
+    number = to_float(value)
+    if number is None:
+        return None
+    return round(number / divisor, digits)
+
+
+def ratio(numerator, denominator, digits=2):
+    """``numerator / denominator`` rounded (efficiency J/TH = W / TH/s); None when either is
+    unknown or the denominator is not positive (a miner that does not hash has no efficiency)."""
+    top, bottom = to_float(numerator), to_float(denominator)
+    if top is None or bottom is None or bottom <= 0:
+        return None
+    return round(top / bottom, digits)

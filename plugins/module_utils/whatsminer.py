@@ -63,6 +63,15 @@ POWER_SPEC = settings_spec('power', extra={
 })
 TUNING_SPEC = settings_spec('tuning')
 
+#: Subsets of whatsminer_facts (kept equal to _facts.SUBSETS, checked by the unit tests;
+#: written out here so that importing this file does not import the facts code).
+FACTS_SUBSETS = ('summary', 'pools', 'devices', 'psu', 'version', 'status', 'network', 'errors')
+FACTS_SPEC = dict(CONNECTION_SPEC)
+FACTS_SPEC.update({
+    'gather_subset': {'type': 'list', 'elements': 'str', 'default': ['all'],
+                      'choices': ['all'] + list(FACTS_SUBSETS) + ['!' + name for name in FACTS_SUBSETS]},
+})
+
 
 def no_log_values(spec, params):
     """Values of every ``no_log`` option (nested too), to scrub from any output."""
