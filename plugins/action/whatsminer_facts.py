@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import FACTS_SPEC
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import FACTS_SPEC, run_facts
 from ansible_collections.minerops.whatsminer.plugins.plugin_utils.action_base import WhatsminerAction
 
 
 class ActionModule(WhatsminerAction):
-    KIND = 'facts'
+    RUNNER = staticmethod(run_facts)
     MODULE = 'minerops.whatsminer.whatsminer_facts'
     SPEC = FACTS_SPEC

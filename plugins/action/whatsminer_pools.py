@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POOLS_REQUIRED_IF, POOLS_SPEC
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POOLS_REQUIRED_IF, POOLS_SPEC, run_pools
 from ansible_collections.minerops.whatsminer.plugins.plugin_utils.action_base import WhatsminerAction
 
 
 class ActionModule(WhatsminerAction):
-    KIND = 'pools'
+    RUNNER = staticmethod(run_pools)
     MODULE = 'minerops.whatsminer.whatsminer_pools'
     SPEC = POOLS_SPEC
     REQUIRED_IF = POOLS_REQUIRED_IF

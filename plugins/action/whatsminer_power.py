@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POWER_SPEC
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POWER_SPEC, run_power
 from ansible_collections.minerops.whatsminer.plugins.plugin_utils.action_base import WhatsminerAction
 
 
 class ActionModule(WhatsminerAction):
-    KIND = 'power'
+    RUNNER = staticmethod(run_power)
     MODULE = 'minerops.whatsminer.whatsminer_power'
     SPEC = POWER_SPEC

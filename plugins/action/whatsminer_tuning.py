@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import TUNING_SPEC
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import TUNING_SPEC, run_tuning
 from ansible_collections.minerops.whatsminer.plugins.plugin_utils.action_base import WhatsminerAction
 
 
 class ActionModule(WhatsminerAction):
-    KIND = 'tuning'
+    RUNNER = staticmethod(run_tuning)
     MODULE = 'minerops.whatsminer.whatsminer_tuning'
     SPEC = TUNING_SPEC

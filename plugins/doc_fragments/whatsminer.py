@@ -40,8 +40,8 @@ options:
 notes:
   - Miners run no Python and no SSH. The module runs where the task runs (normally the
     controller, through the same-named action plugin, in-process) and talks TCP to the miner.
-  - Connection options can be set once with
-    C(module_defaults: {group/minerops.whatsminer.whatsminer: {...}}).
+  - "Connection options can be set once for every module of the collection with
+    C(module_defaults) and the action group C(group/minerops.whatsminer.whatsminer)."
   - Writes reuse one token per miner, shared by all tasks and processes of the controller,
     until it is 25 minutes old or the miner refuses it. This keeps below the miner's limit
     of 32 tokens per client address.
@@ -62,6 +62,7 @@ attributes:
     support: full
   platform:
     description: Talks to MicroBT WhatsMiner miners over their TCP API.
+    support: full
     platforms: whatsminer
 '''
 

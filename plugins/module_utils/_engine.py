@@ -26,7 +26,7 @@ import time
 
 from . import _schema
 from ._applied import AppliedStore, fingerprint
-from ._errors import UnsupportedError, ValidationError, WhatsminerError
+from ._errors import BtminerDownError, UnsupportedError, ValidationError, WhatsminerError
 
 MASK = '********'
 SECRET_PARAMS = frozenset(('passwd1', 'passwd2', 'passwd3', 'old', 'new', 'password', 'passwd'))
@@ -47,6 +47,7 @@ class Gatherer:
     def __init__(self, client):
         self.client = client
         self.replies = {}
+        self.down = {}
 
     def reply(self, command):
         if command not in self.replies:
@@ -57,6 +58,11 @@ class Gatherer:
                     self.replies[command] = self.client.read(command)
             except UnsupportedError:
                 self.replies[command] = None
+            except BtminerDownError as exc:
+                # Some firmware stops answering reads while mining is stopped: that answer
+                # itself says "not mining"; any other value is unknowable until it runs.
+                self.replies[command] = None
+                self.down[command] = exc
         return self.replies[command]
 
     def record(self, command):
@@ -72,6 +78,13 @@ class Gatherer:
             record = self.record(command)
             if field in record:
                 return row.normalise(record[field]), True
+            if command in self.down:
+                if row.when_down is not None:
+                    return row.when_down, True
+                exc = self.down[command]
+                exc.hint = ('btminer is not running, so %s cannot be read: start mining first '
+                            '(minerops.whatsminer.whatsminer_power with mining: started alone)' % row.name)
+                raise exc
         return None, False
 
     def pools(self):

@@ -15,7 +15,8 @@ A row says:
   ``command_key``) to the command; ``param`` / ``encode``: how the value is sent (numbers as
   strings where real clients send strings).
 - ``restarts``: ``btminer`` or ``board`` when the write restarts the miner.
-- ``range`` / ``choices`` / ``check``: validation before anything is sent.
+- ``range`` / ``choices``: validation before anything is sent.
+- ``when_down``: the value to assume when the read answers "btminer is not running".
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Setting:
     # pylint: disable=too-many-instance-attributes,too-many-arguments
     def __init__(self, name, group, kind, description, read=(), normalise=None, command=None,
                  command_key=None, param=None, encode=None, restarts=None, value_range=None,
-                 choices=None, order=50, secret=False):
+                 choices=None, order=50, secret=False, when_down=None):
         self.name = name
         self.group = group
         self.kind = kind
@@ -52,6 +53,7 @@ class Setting:
         self.choices = choices
         self.order = order
         self.secret = secret
+        self.when_down = when_down
 
     def command_for(self, value, options):
         """(command, params) that set ``value``; ``options`` holds companion options."""
@@ -110,7 +112,7 @@ SETTINGS = (
             param='percent', encode=_str, order=40),
     Setting('mining', 'power', 'str', 'Whether the hash boards mine.', choices=('started', 'stopped'),
             read=(('status', 'btmineroff'), ('status', 'mineroff')), normalise=v.mining_state,
-            command={'started': 'power_on', 'stopped': 'power_off'}, order=90),
+            command={'started': 'power_on', 'stopped': 'power_off'}, order=90, when_down='stopped'),
     # -- tuning: set-and-forget behaviour of the miner --------------------------------------
     Setting('temp_offset', 'tuning', 'int', 'Offset of the hash board target temperature in C.',
             value_range=(-30, 0), command='set_temp_offset', param='temp_offset', encode=_str),

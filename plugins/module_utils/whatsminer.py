@@ -16,6 +16,7 @@ from ._client import DEFAULT_PORT, V2Client
 from ._crypto import CryptoUnavailable
 from ._engine import WRITE_ONLY_POLICIES, Engine
 from ._errors import WhatsminerError
+from ._facts import gather_facts
 
 CONNECTION_SPEC = {
     'host': {'type': 'str'},
@@ -35,11 +36,14 @@ WRITE_ONLY_SPEC = {
 
 
 def settings_spec(group, extra=None, states=('merged', 'gathered', 'rendered')):
-    """Argument spec of a settings module: connection + one option per table row + engine options."""
+    """Argument spec of a settings module: connection + one option per table row + engine
+    options (``wait``/``wait_timeout`` only where a row restarts the miner)."""
     spec = dict(CONNECTION_SPEC)
-    for row in _schema.group(group):
+    rows = _schema.group(group)
+    for row in rows:
         spec[row.name] = row.spec()
-    spec.update(WAIT_SPEC)
+    if any(row.restarts for row in rows):
+        spec.update(WAIT_SPEC)
     spec.update(WRITE_ONLY_SPEC)
     spec['state'] = {'type': 'str', 'default': states[0], 'choices': list(states)}
     spec.update(extra or {})
@@ -110,22 +114,39 @@ def failure(exc):
     return {'failed': True, 'changed': False, 'msg': str(exc), 'error': exc.as_dict()}
 
 
-def run_task(kind, params, check_mode):
-    """Run one task of module ``kind`` and return its result dict; never raises for a
-    miner or input problem."""
+def run_task(runner, params, check_mode):
+    """Run one task with ``runner(params, check_mode) -> result`` and return its result
+    dict; a miner or input problem becomes a failed result, never an exception."""
     if not params.get('host'):
         return {'failed': True, 'changed': False, 'msg': 'host is required (or run against an inventory host)'}
     try:
-        engine = engine_from_params(params, check_mode)
-        if kind == 'pools':
-            return engine.run_pools(params.get('pools') or [], update_password=params.get('update_password'),
-                                    state=params.get('state') or 'replaced')
-        if kind in ('power', 'tuning'):
-            options = {'power_percent_mode': params.get('power_percent_mode')}
-            return engine.run_settings(kind, params, options=options, state=params.get('state') or 'merged')
-        if kind == 'facts':
-            from ._facts import gather_facts  # pylint: disable=import-outside-toplevel
-            return gather_facts(client_from_params(params), params.get('gather_subset') or ['all'])
-        raise ValueError('unknown task kind %r' % kind)
+        return runner(params, check_mode)
     except (WhatsminerError, CryptoUnavailable) as exc:
         return failure(exc)
+
+
+def finish(module, runner):
+    """Module path: run and exit through AnsibleModule (which masks no_log values)."""
+    result = run_task(runner, module.params, module.check_mode)
+    if result.get('failed'):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+def run_pools(params, check_mode):
+    return engine_from_params(params, check_mode).run_pools(
+        params.get('pools') or [], update_password=params.get('update_password'), state=params.get('state') or 'replaced')
+
+
+def run_power(params, check_mode):
+    return engine_from_params(params, check_mode).run_settings(
+        'power', params, options={'power_percent_mode': params.get('power_percent_mode')},
+        state=params.get('state') or 'merged')
+
+
+def run_tuning(params, check_mode):
+    return engine_from_params(params, check_mode).run_settings('tuning', params, state=params.get('state') or 'merged')
+
+
+def run_facts(params, check_mode):  # pylint: disable=unused-argument
+    return gather_facts(client_from_params(params), params.get('gather_subset') or ['all'])

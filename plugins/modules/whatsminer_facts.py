@@ -547,15 +547,12 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import FACTS_SPEC, run_task
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import FACTS_SPEC, finish, run_facts
 
 
 def main():
     module = AnsibleModule(argument_spec=FACTS_SPEC, supports_check_mode=True)
-    result = run_task('facts', module.params, module.check_mode)
-    if result.get('failed'):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    finish(module, run_facts)
 
 
 if __name__ == '__main__':

@@ -18,7 +18,7 @@ description:
   - Pool passwords cannot be read from a miner; O(update_password) says when they are sent.
   - Everything is validated before the miner is contacted; on bad input nothing is sent.
 author:
-  - minerops.whatsminer contributors
+  - minerops.whatsminer contributors (@minerops)
 extends_documentation_fragment:
   - minerops.whatsminer.whatsminer
 attributes:
@@ -150,15 +150,12 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POOLS_REQUIRED_IF, POOLS_SPEC, run_task
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POOLS_REQUIRED_IF, POOLS_SPEC, finish, run_pools
 
 
 def main():
     module = AnsibleModule(argument_spec=POOLS_SPEC, required_if=POOLS_REQUIRED_IF, supports_check_mode=True)
-    result = run_task('pools', module.params, module.check_mode)
-    if result.get('failed'):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    finish(module, run_pools)
 
 
 if __name__ == '__main__':

@@ -234,15 +234,12 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POWER_SPEC, run_task
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import POWER_SPEC, finish, run_power
 
 
 def main():
     module = AnsibleModule(argument_spec=POWER_SPEC, supports_check_mode=True)
-    result = run_task('power', module.params, module.check_mode)
-    if result.get('failed'):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    finish(module, run_power)
 
 
 if __name__ == '__main__':

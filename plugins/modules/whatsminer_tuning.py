@@ -32,7 +32,6 @@ author:
   - minerops.whatsminer contributors (@minerops)
 extends_documentation_fragment:
   - minerops.whatsminer.whatsminer
-  - minerops.whatsminer.whatsminer.wait
   - minerops.whatsminer.whatsminer.write_only
 attributes:
   diff_mode:
@@ -80,8 +79,8 @@ options:
     choices: [merged, gathered, rendered]
     default: merged
 notes:
-  - No tuning write restarts btminer, so O(wait) has no effect here; O(wait_timeout) still
-    caps the read-back of the readable settings (at most 15 seconds).
+  - No tuning write restarts btminer; readable settings are read back for at most 15 seconds
+    after the write.
   - A write-only setting changed by another tool (WhatsMinerTool, the web interface) is not
     seen. Use O(update_write_only=always) once to enforce the desired values again.
 seealso:
@@ -205,15 +204,12 @@ error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import TUNING_SPEC, run_task
+from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import TUNING_SPEC, finish, run_tuning
 
 
 def main():
     module = AnsibleModule(argument_spec=TUNING_SPEC, supports_check_mode=True)
-    result = run_task('tuning', module.params, module.check_mode)
-    if result.get('failed'):
-        module.fail_json(**result)
-    module.exit_json(**result)
+    finish(module, run_tuning)
 
 
 if __name__ == '__main__':

@@ -32,9 +32,10 @@ FORCE_MODULE_ENV = 'MINEROPS_WHATSMINER_FORCE_MODULE'
 
 
 class WhatsminerAction(ActionBase):
-    """Subclasses set KIND (engine task kind), MODULE (FQCN), SPEC and optionally REQUIRED_IF."""
+    """Subclasses set RUNNER (``run_*`` of module_utils.whatsminer), MODULE (FQCN), SPEC and
+    optionally REQUIRED_IF."""
 
-    KIND = None
+    RUNNER = None
     MODULE = None
     SPEC = None
     REQUIRED_IF = None
@@ -88,7 +89,7 @@ class WhatsminerAction(ActionBase):
                                'msg': 'Invalid arguments for %s: %s' % (self.MODULE, '; '.join(validation.error_messages))})
                 return remove_values(result, secrets)
             params = validation.validated_parameters
-            result.update(run_task(self.KIND, params, bool(self._task.check_mode)))
+            result.update(run_task(self.RUNNER, params, bool(self._task.check_mode)))
             return remove_values(result, secrets)
         except Exception as exc:  # pylint: disable=broad-exception-caught
             # Never a controller traceback: an unexpected error is a failed task, masked.

@@ -158,3 +158,30 @@ def test_rendered_contacts_nothing(tmp_path):
     result = engine(miner, tmp_path).run_settings('power', {'mode': 'low'}, state='rendered')
     assert result['rendered'] == [{'command': 'set_low_power', 'params': {}, 'settings': ['mode'], 'restarts': 'btminer'}]
     assert not miner.reads
+
+
+class DownWhenStopped(FakeMiner):
+    """Firmware that answers every read with 'Socket connect failed' while not mining."""
+
+    def read(self, command, **params):
+        if self.state['off']:
+            from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import BtminerDownError
+            raise BtminerDownError('miner answered "Socket connect failed"', miner=self.miner)
+        return super().read(command, **params)
+
+
+def test_btminer_down_reads_as_stopped_and_power_on_starts_it(tmp_path):
+    miner = DownWhenStopped('2022')
+    miner.state['off'] = True
+    result = engine(miner, tmp_path).run_settings('power', {'mining': 'started'})
+    assert result['before'] == {'mining': 'stopped'} and result['after'] == {'mining': 'started'}
+    assert [c['command'] for c in result['commands']] == ['power_on']
+
+
+def test_btminer_down_other_settings_fail_with_hint(tmp_path):
+    miner = DownWhenStopped('2022')
+    miner.state['off'] = True
+    from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import BtminerDownError
+    with pytest.raises(BtminerDownError) as err:
+        engine(miner, tmp_path).run_settings('power', {'power_limit': 3000})
+    assert 'start mining first' in str(err.value)
