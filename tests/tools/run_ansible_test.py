@@ -10,8 +10,9 @@ Usage (with the interpreter of the virtual environment whose ansible-test is wan
 Why: ansible-test only runs inside a directory whose real path ends in
 ``ansible_collections/<namespace>/<name>`` (a symlink is not enough), and the repository root
 is the collection root. This script copies the files git knows of (tracked, plus untracked
-files that are not ignored) into a temporary tree, runs ansible-test there, copies
-``tests/output`` back, and exits with ansible-test's exit code.
+files that are not ignored) into a temporary tree, runs ansible-test there, copies its
+``tests/output`` back to ``tests/output/ansible-core-X.Y/``, and exits with ansible-test's
+exit code.
 
 It also puts tests/tools/get_pip_shim.py in ansible-test's cache of the pip bootstrap script
 (``~/.ansible/test/cache/get_pip_<version>.py``): the real script is downloaded from a host
@@ -149,9 +150,13 @@ def main(argv):
 
     output = dest / 'tests' / 'output'
     if output.is_dir():
-        target = ROOT / 'tests' / 'output'
+        # One folder per ansible-core version: `make sanity` runs two versions at once.
+        from ansible.release import __version__ as core_version
+
+        target = ROOT / 'tests' / 'output' / ('ansible-core-%s' % '.'.join(core_version.split('.')[:2]))
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(output, target, symlinks=True)
+        log('results: %s' % target.relative_to(ROOT))
     if keep:
         log('kept %s' % tmp)
     else:
