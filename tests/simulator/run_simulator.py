@@ -12,7 +12,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from wmsim.cli import main  # noqa: E402  pylint: disable=wrong-import-position
+try:
+    from wmsim.cli import main  # noqa: E402  pylint: disable=wrong-import-position
+except ImportError as exc:
+    sys.stderr.write('run_simulator: %s\n' % exc)
+    sys.exit(2)
 
 if __name__ == '__main__':
     sys.exit(main())

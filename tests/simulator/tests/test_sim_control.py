@@ -102,3 +102,6 @@ def test_cli_rejects_bad_options():
     result = subprocess.run([sys.executable, SCRIPT, '--hosts', '127.0.0.2', '--port', '0', '--fault', 'x=nope'],
                             capture_output=True, timeout=30, check=False)
     assert result.returncode == 2 and b'unknown fault kind' in result.stderr
+    result = subprocess.run([sys.executable, SCRIPT, '--hosts', '127.0.0.2', '--port', '0', '--fault', '127.0.0.9=drop'],
+                            capture_output=True, timeout=30, check=False)
+    assert result.returncode == 2 and b'no simulated miner at 127.0.0.9' in result.stderr

@@ -75,7 +75,11 @@ def main(argv=None):
         fleet = Fleet(args.hosts, port=args.port, password=args.password, flavor=args.flavor, state_path=args.state_path,
                       restart_seconds=args.restart_seconds, reboot_seconds=args.reboot_seconds, seed=args.seed,
                       write_api=args.write_api == 'on', idle_timeout=args.idle_timeout, control_port=args.control_port)
-    except ValueError as exc:
+        for host, kind, count in faults:
+            targets = fleet.miners if host in ('all', '*') else [fleet.miner(host)]
+            for miner in targets:
+                miner.add_fault(kind, count=count)
+    except (ValueError, KeyError) as exc:
         sys.stderr.write('run_simulator: %s\n' % exc)
         return 2
     stop = threading.Event()
@@ -91,10 +95,6 @@ def main(argv=None):
         sys.stderr.write('run_simulator: cannot listen: %s\n' % exc)
         return 1
     try:
-        for host, kind, count in faults:
-            targets = fleet.miners if host in ('all', '*') else [fleet.miner(host)]
-            for miner in targets:
-                miner.add_fault(kind, count=count)
         if args.ready_file:
             write_ready_file(args.ready_file, fleet)
         sys.stdout.write('wmsim: %d miners on port %s, control port %s\n' % (len(fleet.hosts), fleet.port, fleet.control_port))

@@ -27,7 +27,11 @@ def _load_crypto():
 
 
 crypto = _load_crypto()
-crypto.require_libraries()
+try:
+    crypto.require_libraries()
+except crypto.CryptoUnavailable as exc:
+    raise ImportError('the WhatsMiner simulator needs the Python package %r (run it with the collection virtualenv, '
+                      'e.g. .venv/bin/python)' % exc.library) from None
 
 derive_key = crypto.derive_key
 derive_sign = crypto.derive_sign
