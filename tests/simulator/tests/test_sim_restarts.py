@@ -14,7 +14,7 @@ FAILED = b'Socket connect failed: Connection refused'
 
 
 def test_restart_closes_silently_then_socket_failed_then_back(make_fleet):
-    fleet = make_fleet(['127.0.0.2'], restart_seconds=0.6)
+    fleet = make_fleet(['127.0.0.2'], restart_seconds=1.5)
     client = Client('127.0.0.2', fleet.port)
     assert client.write_raw('set_low_power') == b''
     assert fleet.miner('127.0.0.2').down == 'btminer'
@@ -27,7 +27,7 @@ def test_restart_closes_silently_then_socket_failed_then_back(make_fleet):
 
 
 def test_reboot_accepts_and_closes_without_data(make_fleet):
-    fleet = make_fleet(['127.0.0.2'], reboot_seconds=0.6)
+    fleet = make_fleet(['127.0.0.2'], reboot_seconds=1.5)
     client = Client('127.0.0.2', fleet.port)
     assert client.write_raw('reboot') == b''
     assert fleet.miner('127.0.0.2').down == 'board'
@@ -39,7 +39,7 @@ def test_reboot_accepts_and_closes_without_data(make_fleet):
 
 
 def test_reply_before_restart(make_fleet):
-    fleet = make_fleet(['127.0.0.2'])
+    fleet = make_fleet(['127.0.0.2'], restart_seconds=1.0)
     fleet.miner('127.0.0.2').set(reply_before_restart=True)
     client = Client('127.0.0.2', fleet.port)
     reply = client.write('restart_btminer')
@@ -48,7 +48,7 @@ def test_reply_before_restart(make_fleet):
 
 
 def test_requests_while_down_are_counted(make_fleet):
-    fleet = make_fleet(['127.0.0.2'], restart_seconds=0.5)
+    fleet = make_fleet(['127.0.0.2'], restart_seconds=1.5)
     miner = fleet.miner('127.0.0.2')
     client = Client('127.0.0.2', fleet.port)
     client.login()

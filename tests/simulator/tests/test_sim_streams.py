@@ -22,7 +22,7 @@ def version_of(fleet, host):
 
 
 def test_firmware_upload_sets_version(make_fleet, tmp_path):
-    fleet = make_fleet(['127.0.0.2'], reboot_seconds=0.4)
+    fleet = make_fleet(['127.0.0.2'], reboot_seconds=1.0)
     image = write_image(str(tmp_path / 'fw.bin'), '20240601.22.Rel', 3 * 1024 * 1024 + 17)
     ready, after = Client('127.0.0.2', fleet.port).upload_firmware(image)
     assert ready['Code'] == 131 and ready['Msg'] == 'ready'
