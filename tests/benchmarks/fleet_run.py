@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 """Benchmark: an idempotent fleet run (facts + pools + power) on N simulated miners.
 
@@ -102,7 +101,7 @@ def run(playbook, inventory, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--miners', type=int, default=200)
     parser.add_argument('--forks', type=int, default=10)
     parser.add_argument('--flavor', default='mixed')
@@ -126,8 +125,8 @@ def main():
         floor = work / 'floor.yml'
         floor.write_text(PLAY.format(ns='bench.floor', group='bench.floor.floor'))
         tasks = args.miners * 3
-        print('miners=%d forks=%d flavor=%s host-tasks=%d cores=%d' % (args.miners, args.forks, args.flavor, tasks,
-                                                                        os.cpu_count()))
+        print('miners=%d forks=%d flavor=%s host-tasks=%d cores=%d'
+              % (args.miners, args.forks, args.flavor, tasks, os.cpu_count()))
         wall, cpu, _ = run(real, inventory, env)
         print('converge (first run, action path): wall %.1fs' % wall)
         rows = []

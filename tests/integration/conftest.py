@@ -26,7 +26,7 @@ def loopback_hosts(count):
     worker = os.environ.get('PYTEST_XDIST_WORKER', 'gw0')
     base = 20 + int(''.join(ch for ch in worker if ch.isdigit()) or 0) * 20
     hosts = []
-    for _ in range(count):
+    for _index in range(count):
         n = next(_NEXT)
         hosts.append('127.%d.%d.%d' % (base + n // 60000, (n // 250) % 240, n % 250 + 2))
     return hosts

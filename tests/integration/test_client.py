@@ -144,12 +144,12 @@ def _write_in_process(host, port, state_dir, queue):
 def test_two_processes_share_one_token(fleet, private_state):
     queue = multiprocessing.Queue()
     procs = [multiprocessing.Process(target=_write_in_process,
-                                     args=(fleet.hosts[0], fleet.port, str(private_state), queue)) for _ in range(2)]
+                                     args=(fleet.hosts[0], fleet.port, str(private_state), queue)) for _index in range(2)]
     for proc in procs:
         proc.start()
     for proc in procs:
         proc.join(20)
-    assert sorted(queue.get(timeout=5) for _ in procs) == ['ok', 'ok']
+    assert sorted(queue.get(timeout=5) for _proc in procs) == ['ok', 'ok']
     counters = fleet.miner(fleet.hosts[0]).counters
     assert counters['get_token'] == 1 and counters['writes_applied'] == 2
 

@@ -61,8 +61,9 @@ def test_converge_rerun_and_drift(sim, tmp_path, private_state):
     assert json.loads(drift_file.read_text())['drifted'] == []
 
     # Someone edits one miner's pool on its web page: the drift check names that miner only.
-    sim.control.set(sim.hosts[2], pools=[{'url': 'stratum+tcp://rogue.example:3333', 'user': 'thief', 'passwd': 'x'},
-                                       {'url': '', 'user': '', 'passwd': ''}, {'url': '', 'user': '', 'passwd': ''}])
+    rogue = [{'url': 'stratum+tcp://rogue.example:3333', 'user': 'thief', 'passwd': 'x'},
+             {'url': '', 'user': '', 'passwd': ''}, {'url': '', 'user': '', 'passwd': ''}]
+    sim.control.set(sim.hosts[2], pools=rogue)
     drifted = ansible_playbook(site('drift.yml'), inventory, private_state, ['-e', 'drift_report=%s' % drift_file])
     assert drifted.rc != 0
     report = json.loads(drift_file.read_text())

@@ -63,7 +63,7 @@ def _worker(directory, counter_path, barrier):
 def test_concurrent_processes_fetch_once(tmp_path):
     counter = str(tmp_path / 'count')
     barrier = multiprocessing.Barrier(4)
-    procs = [multiprocessing.Process(target=_worker, args=(str(tmp_path / 't'), counter, barrier)) for _ in range(4)]
+    procs = [multiprocessing.Process(target=_worker, args=(str(tmp_path / 't'), counter, barrier)) for _index in range(4)]
     for proc in procs:
         proc.start()
     for proc in procs:
