@@ -4,6 +4,7 @@
 #                    exists, .venv312 (ansible-core 2.21 + runtime requirements)
 #   make collection  build/collections/ansible_collections/minerops/whatsminer -> repo root
 #   make pytest      all pytest tests under tests/ (alias: make unit)
+#   make chromium    headless Chromium for the report test (apt-get, when /usr/bin/chromium is missing)
 #   make sanity      ansible-test sanity: ansible-core 2.19 / Python 3.11, and 2.21 / 3.12
 #   make lint        ansible-lint --profile production
 #   make test        all of the above plus changelog lint, artifact and EE checks
@@ -41,10 +42,10 @@ PASSWORD ?= secret
 FLAVOR ?= 2022
 STATE ?=
 
-TEST_STEPS := venv collection pytest sanity lint changelog-lint build ee
+TEST_STEPS := venv collection chromium pytest sanity lint changelog-lint build ee
 
 .PHONY: help venv venv311 venv312 collection unit pytest sanity sanity-2.19 sanity-2.21 \
-        lint changelog-lint build ee test sim demo clean distclean
+        lint changelog-lint build ee test sim demo clean distclean chromium
 
 help:
 	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -85,6 +86,12 @@ collection:
 	@echo "collection: $(COLLECTION_LINK) -> $$(readlink $(COLLECTION_LINK))"
 
 # ---------------------------------------------------------------- tests
+# The fleet report test renders the HTML report in headless Chromium (Debian's package).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium:
+	@if [ -x /usr/bin/chromium ]; then /usr/bin/chromium --version 2>/dev/null || true; else \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; fi
+
 unit: pytest
 
 pytest: venv311 collection
