@@ -60,7 +60,8 @@ _value:
     - A row has C(label), C(short) (the label cut to fit), C(y) (middle of the row),
       C(bars) (list of C(x), C(y), C(width), C(height), C(cls), C(title)), C(marks)
       (vertical lines C(x), C(y1), C(y2), C(cls), C(title)), C(value) (text after the
-      bars), C(value_x) and C(cls) (extra classes of the row: C(row-) and the miner status, and C(missing) when it has no bar).
+      bars), C(value_x) and C(cls) (classes of the row, C(row-) followed by the miner
+      status, and C(missing) when it has no bar).
   type: list
   elements: dict
 '''
