@@ -37,14 +37,37 @@ options:
         three times this value.
     type: float
     default: 10.0
+  api_version:
+    description:
+      - Which API of the miner to use. Firmware from late 2024 on serves API v3 on O(v3_port)
+        and only a reduced API v2 on O(port); older firmware has API v2 only.
+      - V(auto) probes O(v3_port) once per miner and uses API v3 when it answers, API v2
+        otherwise. The answer is cached for 15 minutes in the controller's private state
+        directory, so a play detects each miner once.
+      - V(v2) or V(v3) forces one. Every option of every module works with both; a command
+        that API v3 lacks fails with "not supported by this firmware (API v3)". See
+        C(docs/api-v3.md) for what is read and written where.
+      - Defaults to the host variable C(whatsminer_api_version), else V(auto).
+    type: str
+    choices: [auto, v2, v3]
+    default: auto
+  v3_port:
+    description:
+      - TCP port of the WhatsMiner API v3.
+      - Defaults to the host variable C(whatsminer_v3_port), else 4433.
+    type: int
+    default: 4433
 notes:
   - Miners run no Python and no SSH. The module runs where the task runs (normally the
     controller, through the same-named action plugin, in-process) and talks TCP to the miner.
   - "Connection options can be set once for every module of the collection with
     C(module_defaults) and the action group C(group/minerops.whatsminer.whatsminer)."
-  - Writes reuse one token per miner, shared by all tasks and processes of the controller,
-    until it is 25 minutes old or the miner refuses it. This keeps below the miner's limit
-    of 32 tokens per client address.
+  - With API v2, writes reuse one token per miner, shared by all tasks and processes of the
+    controller, until it is 25 minutes old or the miner refuses it. This keeps below the
+    miner's limit of 32 tokens per client address.
+  - With API v3, each task uses one connection for all its requests (a miner serves at most
+    10 clients) and signs each write with a fresh token computed from the password; the
+    password is the one of the API v3 account C(super).
 attributes:
   action:
     description: Runs in the controller worker through an action plugin of the same name.

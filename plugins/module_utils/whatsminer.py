@@ -12,8 +12,10 @@ process). Both import this file; neither imports the other.
 from __future__ import annotations
 
 from . import _schema
-from ._client import DEFAULT_PORT, V2Client
+from ._client import DEFAULT_PORT
+from ._client_v3 import DEFAULT_V3_PORT
 from ._crypto import CryptoUnavailable
+from ._detect import API_VERSIONS, client_for
 from ._engine import WRITE_ONLY_POLICIES, Engine
 from ._errors import WhatsminerError
 from ._facts import gather_facts
@@ -23,6 +25,8 @@ CONNECTION_SPEC = {
     'port': {'type': 'int', 'default': DEFAULT_PORT},
     'password': {'type': 'str', 'no_log': True},
     'timeout': {'type': 'float', 'default': 10.0},
+    'api_version': {'type': 'str', 'default': 'auto', 'choices': list(API_VERSIONS)},
+    'v3_port': {'type': 'int', 'default': DEFAULT_V3_PORT},
 }
 
 WAIT_SPEC = {
@@ -95,9 +99,9 @@ def no_log_values(spec, params):
 
 
 def client_from_params(params):
-    """A client for the miner named by the task parameters (host already resolved)."""
-    return V2Client(params['host'], port=params.get('port') or DEFAULT_PORT, password=params.get('password'),
-                    timeout=params.get('timeout') or 10.0)
+    """A client for the miner named by the task parameters (host already resolved): API v2
+    or v3 by ``api_version`` (``auto`` detects per miner, see _detect.py)."""
+    return client_for(params)
 
 
 def engine_from_params(params, check_mode):

@@ -48,8 +48,9 @@ class WhatsminerAction(ActionBase):
         return self._templar.template(value)
 
     def _connection_defaults(self, args, task_vars):
-        """host: ansible_host, else the inventory name; port and password: the host
-        variables whatsminer_port and whatsminer_password."""
+        """host: ansible_host, else the inventory name; port, password, api_version and
+        v3_port: the host variables whatsminer_port, whatsminer_password,
+        whatsminer_api_version and whatsminer_v3_port."""
         if not args.get('host'):
             args['host'] = self._resolve(task_vars, 'ansible_host') or task_vars.get('inventory_hostname')
         if args.get('port') is None:
@@ -60,6 +61,11 @@ class WhatsminerAction(ActionBase):
             password = self._resolve(task_vars, 'whatsminer_password')
             if password is not None:
                 args['password'] = password
+        for option, variable in (('api_version', 'whatsminer_api_version'), ('v3_port', 'whatsminer_v3_port')):
+            if args.get(option) is None:
+                value = self._resolve(task_vars, variable)
+                if value is not None:
+                    args[option] = value
         return args
 
     def _use_module(self):
