@@ -27,8 +27,10 @@ def build_parser():
                         help='loopback addresses: ranges (127.0.0.2-127.0.0.11 or 127.0.0.2-11), comma lists, CIDR (127.0.1.0/28)')
     parser.add_argument('--port', type=int, default=4028, help='TCP port shared by all miners (0: ephemeral)')
     parser.add_argument('--password', default='secret', help='admin password of every miner (default: secret)')
-    parser.add_argument('--flavor', default='2022', choices=('2022', '2025', 'mixed'),
-                        help='firmware generation; mixed alternates per host')
+    parser.add_argument('--flavor', default='2022', choices=('2022', '2025', 'v3', 'mixed'),
+                        help='firmware generation; v3 also serves API v3 on --v3-port; mixed alternates 2022/2025')
+    parser.add_argument('--v3-port', type=int, default=None,
+                        help='API v3 port shared by the v3 miners (default: ephemeral when there are v3 miners)')
     parser.add_argument('--state', dest='state_path', help='JSON state file (loaded at start, written after every write)')
     parser.add_argument('--restart-seconds', type=float, default=2.0, help='btminer down after a restarting write')
     parser.add_argument('--reboot-seconds', type=float, default=3.0, help='board down after reboot/net_config/factory_reset/firmware')
@@ -57,7 +59,7 @@ def parse_fault(text):
 def write_ready_file(path, fleet):
     """Write the ready file atomically."""
     data = {'port': fleet.port, 'control_port': fleet.control_port, 'hosts': fleet.hosts, 'pid': os.getpid(),
-            'flavors': fleet.flavors}
+            'flavors': fleet.flavors, 'v3_port': fleet.v3_port}
     folder = os.path.dirname(os.path.abspath(path))
     handle, temp_path = tempfile.mkstemp(prefix='.wmsim-ready-', dir=folder)
     with os.fdopen(handle, 'w', encoding='utf-8') as stream:
@@ -74,7 +76,8 @@ def main(argv=None):
         faults = [parse_fault(text) for text in args.fault]
         fleet = Fleet(args.hosts, port=args.port, password=args.password, flavor=args.flavor, state_path=args.state_path,
                       restart_seconds=args.restart_seconds, reboot_seconds=args.reboot_seconds, seed=args.seed,
-                      write_api=args.write_api == 'on', idle_timeout=args.idle_timeout, control_port=args.control_port)
+                      write_api=args.write_api == 'on', idle_timeout=args.idle_timeout, control_port=args.control_port,
+                      v3_port=args.v3_port)
         for host, kind, count in faults:
             targets = fleet.miners if host in ('all', '*') else [fleet.miner(host)]
             for miner in targets:

@@ -22,6 +22,7 @@ from .hostspec import parse_hosts
 from .identity import Identity
 from .miner import Miner, is_loopback
 from .server import serve_connection
+from . import v3_wire
 
 LOG = logging.getLogger('wmsim')
 
@@ -33,11 +34,12 @@ class Fleet:
     restart_seconds=2.0, reboot_seconds=3.0, seed=0)``; ``flavor`` is '2022', '2025', 'mixed'
     (alternating per host) or a {host: flavor} dict.  Extra keywords: ``write_api`` (initial
     write switch), ``idle_timeout`` (10 s), ``control_port`` (None: no control channel;
-    0: ephemeral on 127.0.0.1).
+    0: ephemeral on 127.0.0.1), ``v3_port`` (shared API v3 port of the ``v3`` miners; None or 0:
+    ephemeral, only when there are ``v3`` miners; see v3_wire.py).
     """
 
     def __init__(self, hosts, port=0, password='secret', flavor='2022', state_path=None, restart_seconds=2.0,
-                 reboot_seconds=3.0, seed=0, write_api=True, idle_timeout=10.0, control_port=None):
+                 reboot_seconds=3.0, seed=0, write_api=True, idle_timeout=10.0, control_port=None, v3_port=None):
         self.requested_port = int(port)
         self.port = None
         self.password = password
@@ -47,6 +49,11 @@ class Fleet:
         self.idle_timeout = float(idle_timeout)
         self.requested_control_port = control_port
         self.control_port = None
+        self.requested_v3_port = v3_port
+        self.v3_port = None
+        self.v3_idle_timeout = v3_wire.IDLE_TIMEOUT
+        self.v3_servers = {}
+        self.v3_clients = {}
         self.lock = threading.RLock()
         self.clock = SimClock()
         self.state_file = statemod.StateFile(state_path) if state_path else None
@@ -176,6 +183,7 @@ class Fleet:
                 miner.server = server
             self.port = port
             break
+        await v3_wire.start_listeners(self)
         if self.requested_control_port is not None:
             handler = functools.partial(serve_control, self)
             self._control_server = await asyncio.start_server(handler, '127.0.0.1', int(self.requested_control_port),
@@ -191,6 +199,7 @@ class Fleet:
             if miner.server is not None:
                 miner.server.close()
                 miner.server = None
+        v3_wire.stop_listeners(self)
         if self._control_server is not None:
             self._control_server.close()
             self._control_server = None
@@ -297,6 +306,7 @@ class Fleet:
             return
         old = miner.server
         miner.server = server
+        await v3_wire.rebind(self, miner, new_ip)
         old_host = miner.host
         miner.host = new_ip
         if old is not None:

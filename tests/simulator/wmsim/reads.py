@@ -26,7 +26,8 @@ class ReadContext:
         self.miner = miner
         self.request = request
         self.now = now
-        self.flavor = miner.settings['flavor']
+        # The v2 port of v3 firmware answers the reduced v2 of the 2025 flavour.
+        self.flavor = '2025' if miner.settings['flavor'] == 'v3' else miner.settings['flavor']
         self.settings = miner.settings
         self._figures = None
 

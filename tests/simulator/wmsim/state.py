@@ -14,8 +14,9 @@ import os
 import re
 import tempfile
 
-FLAVORS = ('2022', '2025')
-DEFAULT_FIRMWARE = {'2022': '20220125.13.Rel', '2025': '20250214.16.Rel'}
+# 'v3': firmware that also serves API v3 (its own port, v3.py); its v2 port answers like 2025.
+FLAVORS = ('2022', '2025', 'v3')
+DEFAULT_FIRMWARE = {'2022': '20220125.13.Rel', '2025': '20250214.16.Rel', 'v3': '20250612.08.Rel'}
 # Firmware from this date on serves the reduced v2 API of the 2025 flavour on port 4028.
 NEW_API_DATE = 20241101
 
@@ -38,7 +39,9 @@ def flavor_for_version(version, fallback='2022'):
     match = re.match(r'^(\d{8})', str(version))
     if not match:
         return fallback
-    return '2025' if int(match.group(1)) >= NEW_API_DATE else '2022'
+    if int(match.group(1)) >= NEW_API_DATE:
+        return 'v3' if fallback == 'v3' else '2025'
+    return '2022'
 
 
 def empty_pools():
