@@ -127,7 +127,7 @@ def main():
         tasks = args.miners * 3
         print('miners=%d forks=%d flavor=%s host-tasks=%d cores=%d'
               % (args.miners, args.forks, args.flavor, tasks, os.cpu_count()))
-        wall, cpu, _ = run(real, inventory, env)
+        wall = run(real, inventory, env)[0]
         print('converge (first run, action path): wall %.1fs' % wall)
         rows = []
         wall, cpu, out = run(real, inventory, env)
@@ -136,7 +136,7 @@ def main():
         if not args.skip_module:
             wall, cpu, out = run(real, inventory, dict(env, MINEROPS_WHATSMINER_FORCE_MODULE='1'))
             rows.append(('module', wall, cpu))
-        wall, cpu, _ = run(floor, inventory, env)
+        wall, cpu = run(floor, inventory, env)[:2]
         rows.append(('floor', wall, cpu))
         floor_wall, floor_cpu = rows[-1][1], rows[-1][2]
         print('%-8s %10s %12s %16s %12s %12s' % ('path', 'wall s', 'cpu s', 'cpu s/host-task', 'wall/floor', 'cpu/floor'))

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 """`make demo`: the collection at work on a simulated fleet.
 

@@ -55,7 +55,7 @@ def _worker(directory, counter_path, barrier):
             handle.write('x')
         time.sleep(0.2)
         return {'sign': 'S-%d' % os.getpid(), 'salt': 'x'}
-    entry, _ = store.get_or_fetch('m', fetch)
+    entry = store.get_or_fetch('m', fetch)[0]
     with open(counter_path + '.signs', 'a', encoding='utf-8') as handle:
         handle.write(entry['sign'] + '\n')
 
