@@ -150,8 +150,9 @@ class V2Client:
     def _encrypted_call(self, request, stream=False):
         """Send one encrypted request with the token rules; returns ``(reply, conn, leftover)``.
 
-        ``reply`` None means the miner closed (or went silent) on a restarting write:
-        an unknown outcome. With ``stream`` the connection is returned open.
+        ``reply`` None means an unknown outcome: the miner closed the connection after
+        receiving the whole request (any write), or went silent on a restarting write.
+        With ``stream`` the connection is returned open, and a closed connection is an error.
         """
         command = request['cmd']
         restarting = command in RESTARTING_WRITES
@@ -159,9 +160,10 @@ class V2Client:
             sign, aeskey, fresh = self._session()
             self.stats['writes'] += 1
             conn = self._connect()
-            keep_open = False
+            keep_open = sent = False
             try:
                 self._open_encrypted(sign, aeskey, request, conn)
+                sent = True
                 if stream:
                     raw, leftover = conn.read_json_object()
                 else:
@@ -172,7 +174,11 @@ class V2Client:
                 keep_open = stream
                 return reply, (conn if stream else None), leftover
             except (ClosedError, DeadlineError) as exc:
-                if restarting and (isinstance(exc, ClosedError) or exc.phase == 'first_byte'):
+                if restarting and not stream and (isinstance(exc, ClosedError) or exc.phase == 'first_byte'):
+                    return None, None, b''
+                if isinstance(exc, ClosedError) and sent and not stream:
+                    # The request arrived whole but the reply was lost: the write may have
+                    # been applied. Never resend blindly; the caller verifies by reading back.
                     return None, None, b''
                 if isinstance(exc, DeadlineError) and exc.phase == 'first_byte':
                     if not fresh and attempt == 1:
@@ -198,8 +204,9 @@ class V2Client:
         raise TokenExpiredError('token refused twice', miner=self.miner, command=command)  # pragma: no cover
 
     def write(self, command, params=None):
-        """An encrypted write. Returns WriteResult; ``outcome == 'unknown'`` only for
-        restarting writes answered by a closed connection (wait, then verify)."""
+        """An encrypted write. Returns WriteResult; ``outcome == 'unknown'`` when the
+        request was delivered but no reply came (restarting writes, lost replies): the caller
+        waits if needed, then verifies by reading back."""
         request = {'cmd': command}
         request.update(params or {})
         reply, _conn, _left = self._encrypted_call(request)

@@ -265,7 +265,7 @@ class Engine:
                 result['after'] = self._verify(reread, expected(), after, restarted)
         except WhatsminerError as exc:
             result.update({'failed': True, 'msg': str(exc), 'error': exc.as_dict(), 'commands': shown,
-                           'changed': bool(shown)})
+                           'changed': any(entry.get('outcome') == 'ok' for entry in shown)})
             return result
         result.update({'commands': shown, 'restarted': restarted, 'waited': round(waited, 1),
                        'diff': {'before': before, 'after': result['after']}})

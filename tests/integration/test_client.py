@@ -190,3 +190,11 @@ def test_log_download_length_checked(fleet):
     assert length == len(buf.getvalue()) > 0
     with tarfile.open(fileobj=io.BytesIO(buf.getvalue()), mode='r:gz') as archive:
         assert archive.getnames()
+
+
+def test_lost_reply_on_a_write_is_an_unknown_outcome_not_a_resend(fleet):
+    miner = fleet.miner(fleet.hosts[0])
+    miner.add_fault('drop', commands=['set_led'], count=1)
+    result = client(fleet).write('set_led', {'param': 'auto'})
+    assert result.outcome == 'unknown'
+    assert miner.counters['write_requests'] == 1, 'a write whose reply was lost must not be resent'

@@ -185,3 +185,38 @@ def test_btminer_down_other_settings_fail_with_hint(tmp_path):
     with pytest.raises(BtminerDownError) as err:
         engine(miner, tmp_path).run_settings('power', {'power_limit': 3000})
     assert 'start mining first' in str(err.value)
+
+
+class LosesReplies(FakeMiner):
+    """Applies every write but the reply never arrives (outcome unknown)."""
+
+    def write(self, command, params=None):
+        super().write(command, params)
+        from ansible_collections.minerops.whatsminer.plugins.module_utils._client import WriteResult
+        return WriteResult(command, 'unknown', None)
+
+
+def test_unknown_outcome_is_verified_by_reading_back(tmp_path):
+    miner = LosesReplies('2022')
+    result = engine(miner, tmp_path).run_pools(POOLS)
+    assert result['changed'] is True and 'failed' not in result
+    assert result['commands'][0]['outcome'] == 'unknown'
+    assert result['after']['pools'][0]['url'] == POOLS[0]['url']
+
+
+def test_unknown_outcome_that_did_not_apply_fails(tmp_path):
+    class Ignores(FakeMiner):
+        def write(self, command, params=None):
+            from ansible_collections.minerops.whatsminer.plugins.module_utils._client import WriteResult
+            self.writes.append((command, params))
+            return WriteResult(command, 'unknown', None)
+    now = [0.0]
+
+    def monotonic():
+        now[0] += 1.0
+        return now[0]
+    eng = Engine(Ignores('2022'), applied=AppliedStore(str(tmp_path / 'a')), sleep=lambda s: None, monotonic=monotonic)
+    result = eng.run_pools(POOLS)
+    assert result['failed'] is True and result['error']['kind'] == 'not_applied'
+    assert result['changed'] is False, 'a write that did not apply is not a change'
+    assert 'pools' in result['msg']
