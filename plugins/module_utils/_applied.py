@@ -54,6 +54,9 @@ class AppliedStore:
             return
         record = self.load(miner_key)
         record.update(values)
+        self._save(miner_key, record)
+
+    def _save(self, miner_key, record):
         path = self._path(miner_key)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
         try:
@@ -79,4 +82,4 @@ class AppliedStore:
         record = self.load(miner_key)
         for name in names:
             record.pop(name, None)
-        self.update(miner_key, record)
+        self._save(miner_key, record)
