@@ -52,8 +52,8 @@ CLOCK_SKEW = 30
 NO_PERMISSION_HINT = ('The miner refused the write (no permission). On API v3 this means the write-API switch '
                       'is off or the account still has its factory password: change the admin password and tick '
                       '"API" / "Enable API" once with WhatsMinerTool; factory_reset turns it off again')
-AUTH_HINT = ('The password was refused for the API v3 account "super": set the password option or the '
-             'whatsminer_password host variable to the miner\'s admin password')
+AUTH_HINT = ('The admin password is wrong (API v3 signs writes for the account "super" with it): set the '
+             'password option or the whatsminer_password host variable to the miner\'s admin password')
 UNSUPPORTED_TEXT = 'not supported by this firmware (API v3)'
 NO_REPLY = 'connection closed without a reply'
 

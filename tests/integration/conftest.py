@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT / 'tests' / 'simulator'))
 
 from wmsim import Fleet  # noqa: E402  pylint: disable=wrong-import-position
 
-FLAVORS = ('2022', '2025')
+# v3: firmware serving API v3 (modules auto-detect it) beside the reduced v2 of 2025.
+FLAVORS = ('2022', '2025', 'v3')
 PASSWORD = 'secret1'
 _NEXT = itertools.count(2)
 
@@ -48,5 +49,5 @@ def flavor(request):
 def fleet(flavor):
     """A small in-process fleet of one flavour, fast restarts."""
     with Fleet(loopback_hosts(3), port=0, password=PASSWORD, flavor=flavor,
-               restart_seconds=0.6, reboot_seconds=0.9) as running:
+               restart_seconds=0.6, reboot_seconds=0.9, v3_port=0) as running:
         yield running

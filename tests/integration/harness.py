@@ -37,7 +37,8 @@ class SimulatorProcess:
         self.state_file = self.workdir / 'sim-state.json'
         cmd = [sys.executable, str(SIMULATOR), '--hosts', ','.join(self.hosts), '--port', '0',
                '--password', password, '--flavor', flavor, '--ready-file', str(ready),
-               '--state', str(self.state_file), '--restart-seconds', '0.6', '--reboot-seconds', '0.9']
+               '--state', str(self.state_file), '--restart-seconds', '0.6', '--reboot-seconds', '0.9',
+               '--v3-port', '0']
         cmd.extend(extra)
         self.log = open(self.workdir / 'simulator.log', 'wb')  # pylint: disable=consider-using-with
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
@@ -48,6 +49,7 @@ class SimulatorProcess:
             time.sleep(0.05)
         info = json.loads(ready.read_text())
         self.port = info['port']
+        self.v3_port = info.get('v3_port')  # None unless some miner has the v3 flavour
         self.control = ControlClient(info['control_port'])
 
     def counters(self, host):
@@ -82,6 +84,8 @@ def write_inventory(path, sim, group_vars=None):
     data = {'all': {'children': {'miners': {'hosts': hosts}}, 'vars': {
         'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
         'whatsminer_port': sim.port, 'whatsminer_password': 'secret1'}}}
+    if getattr(sim, 'v3_port', None):
+        data['all']['vars']['whatsminer_v3_port'] = sim.v3_port
     if group_vars:
         data['all']['vars'].update(group_vars)
     Path(path).write_text(json.dumps(data, indent=1))

@@ -27,8 +27,9 @@ def build_parser():
                         help='loopback addresses: ranges (127.0.0.2-127.0.0.11 or 127.0.0.2-11), comma lists, CIDR (127.0.1.0/28)')
     parser.add_argument('--port', type=int, default=4028, help='TCP port shared by all miners (0: ephemeral)')
     parser.add_argument('--password', default='secret', help='admin password of every miner (default: secret)')
-    parser.add_argument('--flavor', default='2022', choices=('2022', '2025', 'v3', 'mixed'),
-                        help='firmware generation; v3 also serves API v3 on --v3-port; mixed alternates 2022/2025')
+    parser.add_argument('--flavor', default='2022', choices=('2022', '2025', 'v3', 'mixed', 'mixed-v3'),
+                        help='firmware generation; v3 also serves API v3 on --v3-port; mixed alternates 2022/2025, '
+                             'mixed-v3 2022/2025/v3')
     parser.add_argument('--v3-port', type=int, default=None,
                         help='API v3 port shared by the v3 miners (default: ephemeral when there are v3 miners)')
     parser.add_argument('--state', dest='state_path', help='JSON state file (loaded at start, written after every write)')

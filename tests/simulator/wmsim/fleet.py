@@ -31,11 +31,12 @@ class Fleet:
     """Many miners on loopback addresses sharing one port.
 
     ``Fleet(hosts, port=0, password='secret', flavor='2022', state_path=None,
-    restart_seconds=2.0, reboot_seconds=3.0, seed=0)``; ``flavor`` is '2022', '2025', 'mixed'
-    (alternating per host) or a {host: flavor} dict.  Extra keywords: ``write_api`` (initial
-    write switch), ``idle_timeout`` (10 s), ``control_port`` (None: no control channel;
-    0: ephemeral on 127.0.0.1), ``v3_port`` (shared API v3 port of the ``v3`` miners; None or 0:
-    ephemeral, only when there are ``v3`` miners; see v3_wire.py).
+    restart_seconds=2.0, reboot_seconds=3.0, seed=0)``; ``flavor`` is '2022', '2025', 'v3',
+    'mixed' (alternating 2022/2025 per host), 'mixed-v3' (2022, 2025, v3, ...) or a {host: flavor}
+    dict.  Extra keywords: ``write_api`` (initial write switch), ``idle_timeout`` (10 s),
+    ``control_port`` (None: no control channel; 0: ephemeral on 127.0.0.1), ``v3_port`` (shared
+    API v3 port of the ``v3`` miners; None or 0: ephemeral, only when there are ``v3`` miners;
+    see v3_wire.py).
     """
 
     def __init__(self, hosts, port=0, password='secret', flavor='2022', state_path=None, restart_seconds=2.0,
@@ -73,6 +74,8 @@ class Fleet:
                 wanted = flavor.get(slot, '2022')
             elif flavor == 'mixed':
                 wanted = statemod.FLAVORS[index % 2]
+            elif flavor == 'mixed-v3':
+                wanted = statemod.FLAVORS[index % 3]
             else:
                 wanted = flavor
             wanted = str(wanted)
