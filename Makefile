@@ -48,7 +48,7 @@ TEST_STEPS := venv collection chromium pytest sanity lint changelog-lint build e
         lint changelog-lint build ee test sim demo clean distclean chromium
 
 help:
-	@sed -n '2,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------- virtual environments
 venv: venv311 $(if $(PYTHON312),venv312)
