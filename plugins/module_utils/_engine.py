@@ -99,22 +99,26 @@ def mask_params(params):
 class Write:
     """One planned API write."""
 
-    __slots__ = ('command', 'params', 'names', 'restarts', 'order', 'record')
+    __slots__ = ('command', 'params', 'names', 'restarts', 'order', 'record', 'poll')
 
-    def __init__(self, command, params, names, restarts=None, order=50, record=None):
+    # pylint: disable=too-many-arguments
+    def __init__(self, command, params, names, restarts=None, order=50, record=None, poll=None):
         self.command = command
         self.params = params
         self.names = names
         self.restarts = restarts
         self.order = order
         self.record = record or {}
+        self.poll = poll  # (PreStep, timeout) for a polled pre-step such as pre_power_on
 
-    def shown(self, outcome=None):
+    def shown(self, outcome=None, polls=None):
         entry = {'command': self.command, 'params': mask_params(self.params), 'settings': list(self.names)}
         if self.restarts:
             entry['restarts'] = self.restarts
         if outcome:
             entry['outcome'] = outcome
+        if polls is not None:
+            entry['polls'] = polls
         return entry
 
 
@@ -134,14 +138,17 @@ class Engine:
         self.monotonic = monotonic
         self.sleep = sleep
         self.sent = []
+        self.warnings = []
 
     @property
     def miner(self):
         return self.client.miner
 
     # -- settings modules ---------------------------------------------------------------------
-    def validate_settings(self, rows, desired):
+    def validate_settings(self, rows, desired, options=None):
         errors = [row.validate(desired.get(row.name)) for row in rows]
+        errors += [step.validate(options or {}) for row in rows for step in row.pre_steps.values()
+                   if desired.get(row.name) is not None]
         errors = [error for error in errors if error]
         if errors:
             raise ValidationError('; '.join(errors), miner=self.miner)
@@ -169,6 +176,10 @@ class Engine:
                 skipped.append(row.name)
                 continue
             command, params = row.command_for(want, options)
+            step = row.pre_step_for(want, options)
+            if step is not None:
+                writes.append(Write(step.command, {}, [row.name], order=row.order,
+                                    poll=(step, options.get(step.timeout_option) or 600)))
             writes.append(Write(command, params, [row.name], row.restarts, row.order,
                                 record=None if readable.get(row.name) else {row.name: want}))
         return writes, skipped
@@ -178,7 +189,7 @@ class Engine:
         rows = _schema.group(group)
         options = options or {}
         desired = {row.name: desired.get(row.name) for row in rows if desired.get(row.name) is not None}
-        self.validate_settings(rows, desired)
+        self.validate_settings(rows, desired, options)
         if state == 'rendered':
             writes, _skipped = self.plan_settings(rows, desired, {}, {}, options)
             return {'changed': False, 'rendered': [w.shown() for w in self._ordered(writes)]}
@@ -250,6 +261,9 @@ class Engine:
         shown, restarted, waited = [], False, 0.0
         try:
             for index, write in enumerate(writes):
+                if write.poll:
+                    shown.append(self._pre_step(write))
+                    continue
                 outcome = self.client.write(write.command, write.params)
                 shown.append(write.shown(outcome.outcome))
                 if write.record and outcome.confirmed:
@@ -266,10 +280,41 @@ class Engine:
         except WhatsminerError as exc:
             result.update({'failed': True, 'msg': str(exc), 'error': exc.as_dict(), 'commands': shown,
                            'changed': any(entry.get('outcome') == 'ok' for entry in shown)})
+            if self.warnings:
+                result['warnings'] = list(self.warnings)
             return result
         result.update({'commands': shown, 'restarted': restarted, 'waited': round(waited, 1),
                        'diff': {'before': before, 'after': result['after']}})
+        if self.warnings:
+            result['warnings'] = list(self.warnings)
         return result
+
+    def _pre_step(self, write):
+        """Send a pre-step (pre_power_on) and poll it with the same command, without
+        parameters as real clients do, until ``Msg[field] == done`` or the timeout; the write
+        that follows goes out either way. Returns the shown entry."""
+        step, timeout = write.poll
+        deadline = self.monotonic() + timeout
+        polls, delay, last = 0, 1.0, None
+        while True:
+            try:
+                outcome = self.client.write(write.command, write.params)
+            except UnsupportedError as exc:
+                self.warnings.append('%s: %s is not supported by this firmware (%s); %s was sent without it'
+                                     % (self.miner, step.command, exc.message, ', '.join(write.names)))
+                return write.shown('unsupported', polls)
+            polls += 1
+            msg = outcome.reply.msg if outcome.reply is not None else None
+            last = msg if isinstance(msg, dict) else {}
+            if str(last.get(step.field)).lower() == step.done:
+                return write.shown('complete', polls)
+            remaining = deadline - self.monotonic()
+            if remaining <= 0:
+                self.warnings.append('%s: %s did not complete within %ss (last answer: %s); continuing anyway'
+                                     % (self.miner, step.command, timeout, last.get('msg') or last))
+                return write.shown('timeout', polls)
+            self.sleep(min(delay, remaining))
+            delay = min(delay * 1.5, 5.0)
 
     def _verify(self, reread, expected, after, restarted):
         """Read back until the miner reports what was asked, within the wait budget."""

@@ -17,6 +17,8 @@ A row says:
 - ``restarts``: ``btminer`` or ``board`` when the write restarts the miner.
 - ``range`` / ``choices``: validation before anything is sent.
 - ``when_down``: the value to assume when the read answers "btminer is not running".
+- ``pre_steps``: per value, a command polled before the write when a companion option asks
+  for it (``pre_power_on`` before ``power_on`` with ``preheat``).
 """
 
 from __future__ import annotations
@@ -31,13 +33,36 @@ from . import _values as v
 COMMAND_EXTRAS = {'power_off': {'respbefore': 'true'}}
 
 
+class PreStep:
+    """A command sent (and re-sent, as a poll) before a row's write while the companion option
+    ``option`` is true, until the reply's ``Msg[field]`` is ``done`` or ``timeout_option``
+    seconds have passed. The write follows either way; a firmware that lacks the command
+    gets the write alone, with a warning."""
+
+    def __init__(self, command, option, timeout_option, field, done, timeout_range=(1, 7200)):
+        self.command = command
+        self.option = option
+        self.timeout_option = timeout_option
+        self.field = field
+        self.done = done
+        self.timeout_range = timeout_range
+
+    def validate(self, options):
+        timeout = options.get(self.timeout_option)
+        low, high = self.timeout_range
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int)
+                                    or not low <= timeout <= high):
+            return '%s must be an integer from %s to %s, got %r' % (self.timeout_option, low, high, timeout)
+        return None
+
+
 class Setting:
     """One row of the table."""
 
     # pylint: disable=too-many-instance-attributes,too-many-arguments
     def __init__(self, name, group, kind, description, read=(), normalise=None, command=None,
                  command_key=None, param=None, encode=None, restarts=None, value_range=None,
-                 choices=None, order=50, secret=False, when_down=None):
+                 choices=None, order=50, secret=False, when_down=None, pre_steps=None):
         self.name = name
         self.group = group
         self.kind = kind
@@ -54,6 +79,12 @@ class Setting:
         self.order = order
         self.secret = secret
         self.when_down = when_down
+        self.pre_steps = pre_steps or {}
+
+    def pre_step_for(self, value, options):
+        """The PreStep to run before writing ``value``, or None."""
+        step = self.pre_steps.get(value)
+        return step if step is not None and options.get(step.option) else None
 
     def command_for(self, value, options):
         """(command, params) that set ``value``; ``options`` holds companion options."""
@@ -112,7 +143,8 @@ SETTINGS = (
             param='percent', encode=_str, order=40),
     Setting('mining', 'power', 'str', 'Whether the hash boards mine.', choices=('started', 'stopped'),
             read=(('status', 'btmineroff'), ('status', 'mineroff')), normalise=v.mining_state,
-            command={'started': 'power_on', 'stopped': 'power_off'}, order=90, when_down='stopped'),
+            command={'started': 'power_on', 'stopped': 'power_off'}, order=90, when_down='stopped',
+            pre_steps={'started': PreStep('pre_power_on', 'preheat', 'preheat_timeout', 'complete', 'true')}),
     # -- tuning: set-and-forget behaviour of the miner --------------------------------------
     Setting('temp_offset', 'tuning', 'int', 'Offset of the hash board target temperature in C.',
             value_range=(-30, 0), command='set_temp_offset', param='temp_offset', encode=_str),

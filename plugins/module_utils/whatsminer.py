@@ -68,6 +68,8 @@ POOLS_REQUIRED_IF = [('state', 'replaced', ('pools',)), ('state', 'rendered', ('
 
 POWER_SPEC = settings_spec('power', extra={
     'power_percent_mode': {'type': 'str', 'default': 'normal', 'choices': ['normal', 'fast']},
+    'preheat': {'type': 'bool', 'default': False},
+    'preheat_timeout': {'type': 'int', 'default': 600},
 })
 TUNING_SPEC = settings_spec('tuning')
 
@@ -129,9 +131,15 @@ def run_task(runner, params, check_mode):
         return failure(exc)
 
 
-def finish(module, runner):
-    """Module path: run and exit through AnsibleModule (which masks no_log values)."""
+def finish(module, runner, redact=None):
+    """Module path: run and exit through AnsibleModule (which masks no_log values).
+    ``warnings`` of the result go through ``module.warn``; ``redact(params)`` may mask
+    parameters (not no_log options) before AnsibleModule echoes them as ``invocation``."""
     result = run_task(runner, module.params, module.check_mode)
+    for warning in result.pop('warnings', None) or []:
+        module.warn(warning)
+    if redact is not None:
+        redact(module.params)
     if result.get('failed'):
         module.fail_json(**result)
     module.exit_json(**result)
@@ -144,7 +152,7 @@ def run_pools(params, check_mode):
 
 def run_power(params, check_mode):
     return engine_from_params(params, check_mode).run_settings(
-        'power', params, options={'power_percent_mode': params.get('power_percent_mode')},
+        'power', params, options={name: params.get(name) for name in ('power_percent_mode', 'preheat', 'preheat_timeout')},
         state=params.get('state') or 'merged')
 
 

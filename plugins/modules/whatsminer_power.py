@@ -88,6 +88,22 @@ options:
       - Read back from C(status) C(btmineroff) (2022-era firmware) or C(mineroff) (2025 firmware).
     type: str
     choices: [started, stopped]
+  preheat:
+    description:
+      - When O(mining=started) starts a stopped miner, preheat it first: send C(pre_power_on),
+        poll it (the same command, without parameters) until the miner answers
+        C(complete) V(true) or O(preheat_timeout) has passed, then send C(power_on). A
+        preheated miner reaches full power quickly after C(power_on).
+      - If the preheat does not complete in time, the miner is started anyway with a warning.
+        Firmware without C(pre_power_on) (API v3) is started without it, with a warning.
+      - Has no effect when the miner already mines or when O(mining) is not V(started).
+    type: bool
+    default: false
+  preheat_timeout:
+    description:
+      - Seconds to wait for the preheat to complete, from 1 to 7200.
+    type: int
+    default: 600
   state:
     description:
       - V(merged) sets the given options and leaves the others as they are.
@@ -134,6 +150,14 @@ EXAMPLES = r'''
   minerops.whatsminer.whatsminer_power:
     power_percent: 80
     power_percent_mode: fast
+
+# Before: stopped (hash boards off). After: preheated, then mining; commands shows
+# pre_power_on (outcome complete, with the number of polls) followed by power_on.
+- name: Start mining after a curtailment, preheating the hash boards first
+  minerops.whatsminer.whatsminer_power:
+    mining: started
+    preheat: true
+    preheat_timeout: 900
 
 - name: Underclock by 10 percent, sending the write without waiting for the restart
   minerops.whatsminer.whatsminer_power:
@@ -182,6 +206,8 @@ commands:
       restarting write and, once sent, C(outcome) V(ok) (the miner confirmed) or V(unknown)
       (the miner closed the connection while restarting; the value was then verified by
       reading it back).
+      - With O(preheat), C(pre_power_on) comes before C(power_on); its C(outcome) is
+        V(complete), V(timeout) or V(unsupported), and C(polls) counts the requests sent.
   returned: state is merged
   type: list
   elements: dict
