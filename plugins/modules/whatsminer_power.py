@@ -90,10 +90,10 @@ options:
     choices: [started, stopped]
   preheat:
     description:
-      - When O(mining=started) starts a stopped miner, preheat it first: send C(pre_power_on),
-        poll it (the same command, without parameters) until the miner answers
-        C(complete) V(true) or O(preheat_timeout) has passed, then send C(power_on). A
-        preheated miner reaches full power quickly after C(power_on).
+      - When O(mining=started) starts a stopped miner, preheat it first. The module sends
+        C(pre_power_on), polls it (the same command, without parameters) until the miner
+        answers C(complete) V(true) or O(preheat_timeout) has passed, then sends C(power_on).
+        A preheated miner reaches full power quickly after C(power_on).
       - If the preheat does not complete in time, the miner is started anyway with a warning.
         Firmware without C(pre_power_on) (API v3) is started without it, with a warning.
       - Has no effect when the miner already mines or when O(mining) is not V(started).
@@ -206,8 +206,8 @@ commands:
       restarting write and, once sent, C(outcome) V(ok) (the miner confirmed) or V(unknown)
       (the miner closed the connection while restarting; the value was then verified by
       reading it back).
-      - With O(preheat), C(pre_power_on) comes before C(power_on); its C(outcome) is
-        V(complete), V(timeout) or V(unsupported), and C(polls) counts the requests sent.
+    - With O(preheat), C(pre_power_on) comes before C(power_on); its C(outcome) is
+      V(complete), V(timeout) or V(unsupported), and C(polls) counts the requests sent.
   returned: state is merged
   type: list
   elements: dict
