@@ -7,14 +7,13 @@ under tests/output/report/)."""
 from __future__ import annotations
 
 import csv
-import sys
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 

@@ -53,8 +53,8 @@ def fleet():
         'miner4': {'result': 'unreachable', 'address': '10.0.0.4', 'msg': 'host unreachable'},
         'miner5': {},
         'miner6': ok(hashrate=0.0, power=0.0, mining='stopped', errors=[350, 2010]),
-        'miner7': {'result': 'ok', 'address': '10.0.0.7', 'facts': {'summary': {}, 'pools': [], 'errors': [], 'status': {},
-                                                                  'unavailable': ['pools', 'summary']}},
+        'miner7': {'result': 'ok', 'address': '10.0.0.7',
+                   'facts': {'summary': {}, 'pools': [], 'errors': [], 'status': {}, 'unavailable': ['pools', 'summary']}},
     }
 
 
@@ -160,19 +160,19 @@ def test_chart_geometry():
         assert [tick['x'] for tick in chart['ticks']] == sorted(tick['x'] for tick in chart['ticks'])
         for row in chart['rows']:
             assert plot['y0'] <= row['y'] <= plot['y1'] <= chart['height']
-            for bar in row['bars']:
-                assert plot['x0'] <= bar['x'] and bar['x'] + bar['width'] <= plot['x1'] + 0.2, (chart['id'], bar)
+            for rect in row['bars']:
+                assert plot['x0'] <= rect['x'] and rect['x'] + rect['width'] <= plot['x1'] + 0.2, (chart['id'], rect)
     hashrate = charts['hashrate']
     assert [row['label'] for row in hashrate['rows']] == ['miner2', 'miner3', 'miner4', 'miner5', 'miner6', 'miner7', 'miner10']
     rows = {row['label']: row for row in hashrate['rows']}
-    assert [bar['cls'] for bar in rows['miner10']['bars']] == ['hashrate', 'factory']
+    assert [rect['cls'] for rect in rows['miner10']['bars']] == ['hashrate', 'factory']
     assert rows['miner3']['bars'] == [] and rows['miner3']['value'] == 'no data: failed' and 'missing' in rows['miner3']['cls']
     assert rows['miner7']['value'] == 'no data: btminer down'
     assert rows['miner10']['value'] == '100 TH/s (96%)'
     assert charts['temperature']['threshold']['label'] == 'board warning 95 C'
     assert len({row['label']: row for row in charts['power']['rows']}['miner10']['marks']) == 1
     pools = {row['label']: row for row in charts['pools']['rows']}
-    assert [bar['cls'] for bar in pools['stratum+tcp://a.example:3333']['bars']] == ['pool-alive']
+    assert [rect['cls'] for rect in pools['stratum+tcp://a.example:3333']['bars']] == ['pool-alive']
     assert pools['stratum+tcp://a.example:3333']['value'] == '3 miners, 2 active'
     assert [row['value'] for row in charts['status']['rows']] == ['2 miners', '1 miner', '1 miner', '1 miner', '1 miner', '1 miner']
 
