@@ -21,7 +21,8 @@ Rules, from protocol-notes ("API v3"):
   (key: that same SHA-256 digest, PKCS#7 padding, base64);
 - codes: -1 wrong password/token or bad JSON, -2 unknown command or bad parameter, -3 missing
   parameter, -4 no permission (write switch off, or the account still has its factory
-  password); -1 on a write is retried once with a fresh salt and the miner's clock;
+  password); -1 on a write is retried once (salt read again unless just read, ``ts`` from the
+  miner's clock when it differs from ours), never more;
 - restarting writes answered by a closed connection are an unknown outcome, as with v2.
 
 ``miner`` is ``host:port`` of the v2 port like V2Client's, so the last-applied records of a
@@ -45,9 +46,9 @@ from ._transport import Deadlines
 from ._transport_v3 import FrameConnection
 
 DEFAULT_V3_PORT = 4433
-#: Seconds between the controller's clock and the miner's beyond which a refused token is
-#: retried with the miner's time (miners without NTP keep a wrong clock).
-CLOCK_SKEW = 30
+#: Seconds between the controller's clock and the miner's beyond which writes are stamped
+#: with the miner's time (``when`` of its replies): miners without NTP keep a wrong clock.
+CLOCK_SKEW = 5
 
 NO_PERMISSION_HINT = ('The miner refused the write (no permission). On API v3 this means the write-API switch '
                       'is off or the account still has its factory password: change the admin password and tick '
@@ -244,7 +245,6 @@ class V3Client:
         outcome (closed or silent while restarting)."""
         for attempt in (1, 2):
             request = self._signed(cmd, param, encrypted)
-            skew = self._offset
             self.stats['writes'] += 1
             try:
                 reply = self._send(request, command)
@@ -263,8 +263,10 @@ class V3Client:
                 raise
             if reply.get('code') == 0:
                 return reply
-            if reply.get('code') == -1 and attempt == 1 and (not self._salt_fresh or self._offset != skew):
-                self.salt(refresh=True)  # a stale salt or a miner clock far from ours
+            if reply.get('code') == -1 and attempt == 1:
+                # nothing was applied: once more with a fresh salt and the miner's clock
+                if not self._salt_fresh:
+                    self.salt(refresh=True)
                 continue
             raise_for_code(reply, self.endpoint, command, write=True)
         return None  # pragma: no cover
