@@ -57,6 +57,8 @@ AUTH_HINT = ('The admin password is wrong (API v3 signs writes for the account "
              'password option or the whatsminer_password host variable to the miner\'s admin password')
 UNSUPPORTED_TEXT = 'not supported by this firmware (API v3)'
 NO_REPLY = 'connection closed without a reply'
+V2_FALLBACK_HINT = ('The reduced API v2 that this firmware still serves on port 4028 may accept it: run the task '
+                    'with api_version: v2')
 
 
 # -- authentication ---------------------------------------------------------------------------
@@ -279,7 +281,7 @@ class V3Client:
             return as_reply(self._read_v3(command, params.get('param', m.NO_PARAM)))
         if command in m.UNSUPPORTED:
             raise UnsupportedError('%s is %s: %s' % (command, UNSUPPORTED_TEXT, m.UNSUPPORTED[command]),
-                                   miner=self.endpoint, command=command)
+                                   miner=self.endpoint, command=command, hint=V2_FALLBACK_HINT)
         spec = m.READS.get(command)
         if spec is None:
             raise UnsupportedError('%s is %s: the collection has no translation for it' % (command, UNSUPPORTED_TEXT),
@@ -307,7 +309,7 @@ class V3Client:
         else:
             reason = m.UNSUPPORTED.get(command, 'the collection has no translation for it')
             raise UnsupportedError('%s is %s: %s' % (command, UNSUPPORTED_TEXT, reason), miner=self.endpoint,
-                                   command=command)
+                                   command=command, hint=V2_FALLBACK_HINT)
         try:
             built = [(step, step.build(params)) for step in steps]
         except ValueError as exc:
