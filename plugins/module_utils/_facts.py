@@ -13,14 +13,16 @@ value a firmware does not report is ``None``, never a missing key.
 Reads: each subset maps to the commands it needs; each command is read at most once (one
 TCP connection per command). ``devdetails`` answers 132 "deprecated" on 2025 firmware (the
 client raises UnsupportedError): treated as absent. A command answered by "btminer is not
-running" (a stopped miner on some firmware) leaves its facts empty and is listed in
-``unavailable``; any other failure (unreachable, timeout, garbage) fails the task.
+running" (a stopped miner on some firmware), or failing on its own (a lost reply, garbage),
+leaves its facts empty and is listed in ``unavailable`` (with the reason in ``read_errors``):
+one bad command must not cost a report everything else about the miner. When no command
+answers at all (miner unreachable, wrong address) the task fails with that error.
 """
 
 from __future__ import annotations
 
 from . import _values as v
-from ._errors import BtminerDownError, UnsupportedError, ValidationError
+from ._errors import BtminerDownError, UnsupportedError, ValidationError, WhatsminerError
 from ._fact_sections import BUILDERS
 
 #: Subsets in the order they are reported; ``all`` means every one of them.
@@ -56,16 +58,25 @@ class Reads:
         self.client = client
         self.replies = {}
         self.unavailable = set()
+        self.errors = {}
+        self.answered = 0
 
     def get(self, command, **params):
         if command not in self.replies:
             try:
                 self.replies[command] = self.client.read(command, **params)
+                self.answered += 1
             except UnsupportedError:
                 self.replies[command] = None
+                self.answered += 1
             except BtminerDownError:
                 self.replies[command] = None
                 self.unavailable.add(command)
+                self.answered += 1
+            except WhatsminerError as exc:
+                self.replies[command] = None
+                self.unavailable.add(command)
+                self.errors[command] = exc
         return self.replies[command]
 
     def record(self, command, section=None, **params):
@@ -106,5 +117,8 @@ def gather_facts(client, subsets):
             facts[KEYS.get(name, name)] = BUILDERS[name](reads)
     ordered = {'gather_subset': wanted}
     ordered.update((KEYS.get(name, name), facts[KEYS.get(name, name)]) for name in wanted)
+    if reads.errors and not reads.answered:
+        raise next(iter(reads.errors.values()))
     ordered['unavailable'] = sorted(reads.unavailable)
+    ordered['read_errors'] = {command: str(exc) for command, exc in sorted(reads.errors.items())}
     return {'changed': False, 'ansible_facts': {'whatsminer': ordered}}

@@ -61,8 +61,11 @@ notes:
   - When btminer is not running (after C(power_off) on some firmware, or while it restarts)
     the miner answers some reads with C(Socket connect failed). The facts of those commands
     are then empty (V(null) values, empty lists) and the commands are listed in
-    RV(ansible_facts.whatsminer.unavailable); the task does not fail. An unreachable miner,
-    a timeout or a reply that cannot be parsed fails the task.
+    RV(ansible_facts.whatsminer.unavailable); the task does not fail.
+  - A single command that fails on its own (a lost reply, a timeout, garbage) is treated the
+    same way, with the reason in RV(ansible_facts.whatsminer.read_errors), so that one bad
+    read does not cost a report everything else about the miner. When no command answers at
+    all (unreachable miner, wrong address) the task fails.
   - Hash rate units differ by firmware and are converted here. 2022-era firmware sends
     C(summary) and per-board C(edevs) rates in MH/s and the factory rate in GH/s. 2025
     firmware sends C(summary) rates in MH/s but per-board rates already in TH/s.
@@ -120,11 +123,16 @@ ansible_facts:
           elements: str
           sample: [summary, pools, devices, psu, version, status, network, errors]
         unavailable:
-          description: Commands the miner answered with "btminer is not running"; their facts are empty.
+          description: Commands that gave no data (btminer not running, or the read failed); their facts are empty.
           returned: always
           type: list
           elements: str
           sample: []
+        read_errors:
+          description: Why each failed read failed, by command (btminer-down answers are not errors).
+          returned: always
+          type: dict
+          sample: {"get_psu": "miner 10.0.0.5:4028, command get_psu: connection closed without a reply"}
         summary:
           description: Miner-wide figures from C(summary).
           returned: when the summary subset is gathered

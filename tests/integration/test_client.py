@@ -198,3 +198,13 @@ def test_lost_reply_on_a_write_is_an_unknown_outcome_not_a_resend(fleet):
     result = client(fleet).write('set_led', {'param': 'auto'})
     assert result.outcome == 'unknown'
     assert miner.counters['write_requests'] == 1, 'a write whose reply was lost must not be resent'
+
+
+def test_facts_survive_one_failed_read_but_not_a_dead_miner(fleet):
+    from ansible_collections.minerops.whatsminer.plugins.module_utils._facts import gather_facts  # pylint: disable=import-outside-toplevel
+    fleet.miner(fleet.hosts[0]).add_fault('garbage', commands=['get_psu'])
+    facts = gather_facts(client(fleet), ['all'])['ansible_facts']['whatsminer']
+    assert facts['unavailable'] == ['get_psu'] and 'get_psu' in facts['read_errors']
+    assert facts['summary']['power_w'] is not None
+    with pytest.raises(e.ConnectError):
+        gather_facts(V2Client('127.0.0.1', port=1, timeout=1), ['all'])

@@ -97,7 +97,7 @@ def test_result_holds_only_ansible_facts():
 def test_top_level_keys():
     result, _miner = facts_of('2025')
     assert list(result['ansible_facts']['whatsminer']) == [
-        'gather_subset', 'summary', 'pools', 'boards', 'psu', 'version', 'status', 'network', 'errors', 'unavailable']
+        'gather_subset', 'summary', 'pools', 'boards', 'psu', 'version', 'status', 'network', 'errors', 'unavailable', 'read_errors']
 
 
 def test_both_flavours_give_the_same_shape():
@@ -209,7 +209,7 @@ def test_a_subset_reads_only_what_it_needs(subset, commands):
     result, miner = facts_of('2022', subsets=[subset])
     assert [command for command, _params in miner.reads] == commands
     assert set(result['ansible_facts']['whatsminer']) == {'gather_subset', _facts.KEYS.get(subset, subset),
-                                                          'unavailable'}
+                                                          'unavailable', 'read_errors'}
 
 
 @pytest.mark.parametrize('flavour', FLAVOURS)
