@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT / 'tests' / 'simulator'))
 from wmsim.control import ControlClient  # noqa: E402  pylint: disable=wrong-import-position
 
 RECAP = re.compile(r'^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)'
-                   r'\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)', re.M)
+                   r'\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)\s+rescued=(?P<rescued>\d+)'
+                   r'\s+ignored=(?P<ignored>\d+)', re.M)
 
 
 class SimulatorProcess:
