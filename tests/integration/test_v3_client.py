@@ -215,3 +215,12 @@ def test_bad_input_sends_nothing(v3fleet):
     assert result['failed'] and 'power_limit must be an integer from 0 to 99999' in result['msg']
     counters = v3fleet.miner(v3fleet.hosts[0]).counters
     assert counters['write_requests'] == 0 and counters['connections'] == 0
+
+
+def test_preheat_is_skipped_with_a_warning_on_v3(v3fleet):
+    miner = v3fleet.miner(v3fleet.hosts[0])
+    miner.set(mining=False)
+    result = run_task(run_power, params(v3fleet, mining='started', preheat=True, preheat_timeout=30), False)
+    assert result['changed'] and not result.get('failed'), result
+    assert any('not supported by this firmware (API v3)' in warning for warning in result['warnings'])
+    assert miner.state['mining'] is True
