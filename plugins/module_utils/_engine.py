@@ -145,8 +145,17 @@ class Engine:
         return self.client.miner
 
     # -- settings modules ---------------------------------------------------------------------
+    @staticmethod
+    def context(desired, options):
+        """What ``params`` functions and checks of the rows see: companion options and the
+        task's desired values."""
+        context = dict(options or {})
+        context.update(desired)
+        return context
+
     def validate_settings(self, rows, desired, options=None):
-        errors = [row.validate(desired.get(row.name)) for row in rows]
+        context = self.context(desired, options)
+        errors = [row.validate(desired.get(row.name), context) for row in rows]
         errors += [step.validate(options or {}) for row in rows for step in row.pre_steps.values()
                    if desired.get(row.name) is not None]
         errors = [error for error in errors if error]
@@ -162,8 +171,11 @@ class Engine:
         return current, readable
 
     def plan_settings(self, rows, desired, current, readable, options):
-        """Writes that reach ``desired``, plus the write-only names the policy skipped."""
+        """Writes that reach ``desired``, plus the write-only names the policy skipped.
+        Rows whose writes are identical (one command carrying several settings, such as
+        set_zone or set_led) become one write naming all of them."""
         record = self.applied.load(self.miner) if self.write_only == 'on_change' else {}
+        context = self.context(desired, options)
         writes, skipped = [], []
         for row in rows:
             want = desired.get(row.name)
@@ -175,13 +187,28 @@ class Engine:
             elif self.write_only == 'never' or (self.write_only == 'on_change' and record.get(row.name) == want):
                 skipped.append(row.name)
                 continue
-            command, params = row.command_for(want, options)
+            command, params = row.command_for(want, context)
             step = row.pre_step_for(want, options)
             if step is not None:
                 writes.append(Write(step.command, {}, [row.name], order=row.order,
                                     poll=(step, options.get(step.timeout_option) or 600)))
-            writes.append(Write(command, params, [row.name], row.restarts, row.order,
-                                record=None if readable.get(row.name) else {row.name: want}))
+            record_entry = None if readable.get(row.name) else {row.name: want}
+            same = next((w for w in writes if w.command == command and w.params == params and not w.poll), None)
+            if same is not None:
+                same.names.append(row.name)
+                same.record.update(record_entry or {})
+                same.restarts = same.restarts or row.restarts
+                same.order = min(same.order, row.order)
+                continue
+            writes.append(Write(command, params, [row.name], row.restarts, row.order, record=record_entry))
+        for row in rows:
+            # a skipped write-only setting that another setting's write carries anyway was sent
+            if row.name in skipped:
+                command, params = row.command_for(desired[row.name], context)
+                same = next((w for w in writes if w.command == command and w.params == params and not w.poll), None)
+                if same is not None:
+                    skipped.remove(row.name)
+                    same.record[row.name] = desired[row.name]
         return writes, skipped
 
     def run_settings(self, group, desired, options=None, state='merged'):

@@ -1,0 +1,15 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, minerops.whatsminer contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""In-process fast path of minerops.whatsminer.whatsminer_system (see plugin_utils/action_base.py)."""
+
+from __future__ import annotations
+
+from ansible_collections.minerops.whatsminer.plugins.module_utils._system import SYSTEM_SPEC, run_system
+from ansible_collections.minerops.whatsminer.plugins.plugin_utils.action_base import WhatsminerAction
+
+
+class ActionModule(WhatsminerAction):
+    RUNNER = staticmethod(run_system)
+    MODULE = 'minerops.whatsminer.whatsminer_system'
+    SPEC = SYSTEM_SPEC
