@@ -10,12 +10,13 @@ older firmware has no v3 at all. A fleet mixes both, so the backend is chosen pe
 - ``auto`` (default) probes the v3 port with ``get.device.info`` ``salt`` (no authentication):
   a v3 reply means v3, a refused connection or a reply that is not v3 means v2. When the
   caller already has the miner's v2 ``get_version`` (the inventory plugin), firmware dated
-  before 20241101 is v2 without a probe.
+  before 20241101 is v2 without a probe. After a refused probe, ``get_version`` on the v2 port
+  tells old firmware (v2 for good) from v3 firmware whose port is blocked or restarting.
 
 The answer is cached in the controller state directory (private like the token cache; one
-file per ``host:port:v3_port``; 15 minutes, 1 minute when the probe only timed out or was
-closed, which a restarting miner also does) so that a play detects each miner once, not
-once per task. The cache also keeps the miner's v3 salt (public, fixed per device), which
+file per ``host:port:v3_port``; 15 minutes; 1 minute when the probe only timed out or was
+closed, or was refused by firmware dated for API v3, which a restarting miner also does) so
+that a play detects each miner once, not once per task. The cache also keeps the miner's v3 salt (public, fixed per device), which
 spares a request on every write task. Detection is lazy: a task that never contacts the
 miner (``state: rendered``) never probes.
 
@@ -160,6 +161,15 @@ def probe_v3(host, v3_port=DEFAULT_V3_PORT, timeout=3.0, source=None):
     return client.conn, salt
 
 
+def _v2_version(host, port, timeout, source=None):
+    """The ``Msg`` of a v2 ``get_version`` (None when the v2 port does not answer either)."""
+    try:
+        msg = V2Client(host, port=port, timeout=timeout, source=source).read('get_version').msg
+    except WhatsminerError:
+        return None
+    return msg if isinstance(msg, dict) else None
+
+
 def detect(host, port=DEFAULT_PORT, v3_port=DEFAULT_V3_PORT, timeout=3.0, version=None, cache=None, source=None,
            keep_connection=False):
     """Detect the API of one miner; returns a Detection. ``version``: the ``Msg`` of a v2
@@ -177,8 +187,15 @@ def detect(host, port=DEFAULT_PORT, v3_port=DEFAULT_V3_PORT, timeout=3.0, versio
     try:
         connection, salt = probe_v3(host, v3_port, timeout, source)
     except (ConnectError, ProtocolError) as exc:
-        # refused, or something that is not API v3 answers: a definite v2
+        # refused, or something that is not API v3 answers: v2, for long unless the firmware
+        # is recent enough to serve v3 (then the port is blocked, or btminer is restarting)
         result, ttl = Detection('v2', 'port %s: %s' % (v3_port, exc.message)), None
+        if version is None:
+            version = _v2_version(host, port, timeout, source)
+        if api_from_version(version) != 'v2':
+            ttl = UNSURE_TTL
+            if version:
+                result.reason += ' (firmware %s should serve API v3; using API v2 for now)' % version.get('fw_ver')
     except WhatsminerError as exc:
         # timeout or closed: also what a restarting v3 miner does; decide v2 for a short while
         result, ttl = Detection('v2', 'port %s: %s' % (v3_port, exc.message)), UNSURE_TTL

@@ -80,12 +80,45 @@ def test_cache_is_private_and_expires(tmp_path):
     assert 'salt' not in cache.get(key), 'a v2 entry keeps no salt'
 
 
-def test_refused_v3_port_is_a_definite_v2(tmp_path):
-    cache = d.ApiCache(str(tmp_path / 'api'))
-    result = d.detect('127.0.0.1', 4028, free_port(), timeout=1, cache=cache)
-    assert result.api == 'v2' and 'refused' in result.reason
-    assert cache.get(cache.key('127.0.0.1', 4028, free_port())) is None
-    assert d.detect('127.0.0.1', 4028, 1, timeout=1, cache=cache).api == 'v2'
+def test_refused_v3_port_is_v2_for_long_only_on_old_firmware(tmp_path):
+    now = [1000.0]
+    cache = d.ApiCache(str(tmp_path / 'api'), clock=lambda: now[0])
+    v3_port = free_port()
+    old = d.detect('127.0.0.1', 4028, v3_port, timeout=1, cache=cache, version={'fw_ver': '20220125.13.Rel',
+                                                                                  'api_ver': '2.0.5'})
+    assert old.api == 'v2'
+    assert cache.get(cache.key('127.0.0.1', 4028, v3_port))['ttl'] == d.CACHE_TTL
+    new = d.detect('127.0.0.2', 4028, v3_port, timeout=1, cache=cache, version={'fw_ver': '20250214.16.Rel'})
+    assert new.api == 'v2' and 'refused' in new.reason and 'should serve API v3' in new.reason
+    assert cache.get(cache.key('127.0.0.2', 4028, v3_port))['ttl'] == d.UNSURE_TTL
+    v2_port = free_port()
+    down = d.detect('127.0.0.3', v2_port, v3_port, timeout=1, cache=cache)
+    assert down.api == 'v2' and cache.get(cache.key('127.0.0.3', v2_port, v3_port))['ttl'] == d.UNSURE_TTL
+
+
+class VersionServer(FramedServer):
+    """A v2 port: one JSON request per connection, get_version answered, then close."""
+
+    fw_ver = '20220125.13.Rel'
+
+    def handle(self, conn):
+        self.requests.append(conn.recv(4096))
+        msg = {'api_ver': '2.0.5' if self.fw_ver < '2024' else '2.2.1', 'fw_ver': self.fw_ver}
+        conn.sendall(json.dumps({'STATUS': 'S', 'When': 1, 'Code': 131, 'Msg': msg, 'Description': ''}).encode())
+
+
+@pytest.mark.parametrize('fw_ver, ttl', [('20220125.13.Rel', d.CACHE_TTL), ('20250214.16.Rel', d.UNSURE_TTL)])
+def test_refused_probe_asks_the_v2_port_for_the_firmware(tmp_path, fw_ver, ttl):
+    server = VersionServer()
+    server.fw_ver = fw_ver
+    try:
+        cache = d.ApiCache(str(tmp_path / 'api'))
+        v3_port = free_port()
+        assert d.detect('127.0.0.1', server.port, v3_port, timeout=1, cache=cache).api == 'v2'
+        assert cache.get(cache.key('127.0.0.1', server.port, v3_port))['ttl'] == ttl
+        assert b'get_version' in server.requests[0]
+    finally:
+        server.close()
 
 
 def test_v3_answer_means_v3_and_keeps_the_salt(tmp_path):
