@@ -220,3 +220,77 @@ def test_unknown_outcome_that_did_not_apply_fails(tmp_path):
     assert result['failed'] is True and result['error']['kind'] == 'not_applied'
     assert result['changed'] is False, 'a write that did not apply is not a change'
     assert 'pools' in result['msg']
+
+
+# -- rows with several params, checks between options, identical writes sent once ---------------
+def composite_rows():
+    from ansible_collections.minerops.whatsminer.plugins.module_utils._schema import Setting
+
+    def pair(value, context):
+        return {'a': context.get('first'), 'b': context.get('second')}
+
+    def second_check(value, context):
+        return 'second must differ from first' if value == context.get('first') else None
+    return [
+        Setting('first', 'x', 'str', 'one half', command='set_pair', params=pair, together=('second',)),
+        Setting('second', 'x', 'str', 'other half', command='set_pair', params=pair, together=('first',),
+                check=second_check),
+        Setting('target', 'x', 'dict', 'ip and port', command='set_target',
+                params=lambda value, context: {'ip': value['ip'], 'port': str(value['port'])}),
+    ]
+
+
+def test_rows_sharing_a_write_send_it_once(tmp_path):
+    rows = composite_rows()
+    eng = engine(StrictFakeMiner(), tmp_path, check_mode=True)
+    writes, skipped = eng.plan_settings(rows, {'first': 'A', 'second': 'B', 'target': {'ip': '10.0.0.1', 'port': 514}},
+                                        {}, {}, {})
+    assert [(w.command, w.params, w.names) for w in writes] == [
+        ('set_pair', {'a': 'A', 'b': 'B'}, ['first', 'second']),
+        ('set_target', {'ip': '10.0.0.1', 'port': '514'}, ['target'])]
+    assert writes[0].record == {'first': 'A', 'second': 'B'} and skipped == []
+
+
+def test_a_skipped_write_only_row_carried_by_another_write_counts_as_sent(tmp_path):
+    rows = composite_rows()
+    eng = engine(StrictFakeMiner(), tmp_path, check_mode=True)
+    eng.applied.update(eng.miner, {'first': 'A', 'second': 'B'})
+    writes, skipped = eng.plan_settings(rows, {'first': 'A', 'second': 'C'}, {}, {}, {})
+    (write,) = writes
+    assert write.params == {'a': 'A', 'b': 'C'} and write.names == ['second']
+    assert skipped == [] and write.record == {'second': 'C', 'first': 'A'}
+    nothing, skipped = eng.plan_settings(rows, {'first': 'A', 'second': 'B'}, {}, {}, {})
+    assert nothing == [] and skipped == ['first', 'second']
+
+
+@pytest.mark.parametrize('desired, message', [
+    ({'first': 'A'}, 'first must be given together with second'),
+    ({'second': 'A'}, 'second must be given together with first'),
+    ({'first': 'A', 'second': 'A'}, 'second must differ from first'),
+])
+def test_companions_and_checks_fail_before_contact(desired, message, tmp_path):
+    miner = StrictFakeMiner()
+    with pytest.raises(ValidationError) as err:
+        engine(miner, tmp_path).validate_settings(composite_rows(), desired)
+    assert message in str(err.value)
+    assert not miner.reads
+
+
+def test_dict_setting_spec_has_its_suboptions():
+    from ansible_collections.minerops.whatsminer.plugins.module_utils._schema import group
+    syslog, = [row for row in group('system') if row.name == 'syslog']
+    spec = syslog.spec()
+    assert spec['type'] == 'dict' and spec['options']['ip'] == {'type': 'str', 'required': True}
+    assert syslog.command_for({'ip': '10.0.0.5', 'port': 514, 'proto': 'tcp'}, {}) == \
+        ('load_log', {'ip': '10.0.0.5', 'port': '514', 'proto': 'tcp'})
+
+
+def test_write_only_names_are_unique_across_modules():
+    """Write-only rows of every module share one last-applied record per miner."""
+    from ansible_collections.minerops.whatsminer.plugins.module_utils._schema import SETTINGS
+    names = [row.name for row in SETTINGS if not row.read]
+    assert len(names) == len(set(names)), names
+    groups = {}
+    for row in SETTINGS:
+        assert row.name not in groups.setdefault(row.group, set()), row.name
+        groups[row.group].add(row.name)
