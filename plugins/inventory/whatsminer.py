@@ -457,12 +457,13 @@ def probe(address, port=DEFAULT_PORT, timeout=3.0, v3_port=DEFAULT_V3_PORT, dete
     }
 
 
-def scan(targets, probe_one, concurrency, clock=time.monotonic):
+def scan(targets, probe_one, concurrency, clock=time.monotonic, on_skip=None):
     """Probe every target with at most ``concurrency`` threads.
 
     Returns ``(records, stats)``: records in target order, stats counting each outcome
-    (``miners``, ``refused``/``timeout``/... by error kind, ``errors`` for unexpected
-    exceptions with ``first_error``) and the wall time.
+    (``miners``, ``unreachable``/``timeout``/... by error kind, ``errors`` for unexpected
+    exceptions with ``first_error``) and the wall time. ``on_skip(target, reason, detail)``
+    is called for every address that is not a miner.
     """
     started = clock()
     results = [None] * len(targets)
@@ -475,6 +476,8 @@ def scan(targets, probe_one, concurrency, clock=time.monotonic):
             outcome, detail = 'miners', None
         except NotAMiner as exc:
             outcome, detail = exc.reason, None
+            if on_skip is not None:
+                on_skip(target, exc.reason, str(exc))
         except Exception as exc:  # pylint: disable=broad-exception-caught
             outcome, detail = 'errors', '%s: %s: %s' % (target, type(exc).__name__, exc)
         with lock:
@@ -591,7 +594,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                          v3_port=int(settings['v3_port']), detect_api=settings['detect_api_version'],
                          api_cache=cache)
 
-        records, stats = scan(settings['targets'], probe_one, int(settings['concurrency']))
+        def skipped_one(target, reason, detail):
+            self.display.vvvv('%s: skipped %s (%s): %s' % (PLUGIN, target, reason, detail))
+
+        records, stats = scan(settings['targets'], probe_one, int(settings['concurrency']), on_skip=skipped_one)
         skipped = ', '.join('%s %d' % (key, count) for key, count in sorted(stats.items())
                             if key not in ('addresses', 'miners', 'seconds', 'first_error'))
         self.display.vvv('%s: scanned %d addresses in %.1fs with %d threads: %d miners; skipped: %s'
