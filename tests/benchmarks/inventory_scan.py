@@ -114,8 +114,8 @@ def main():
             sim.control.fault(host, 'delay', seconds=args.slice_timeout * 20 + 5)
         part = scan(source_file(work / 'slice.whatsminer.yml', sim, [str(block)], args.concurrency, args.slice_timeout),
                     env)
-        print('slice: %s, %d miners of which %d silent, timeout %.1fs' % (block, len(in_block), len(silent),
-                                                                        args.slice_timeout))
+        print('slice: %s, %d miners of which %d silent, timeout %.1fs'
+              % (block, len(in_block), len(silent), args.slice_timeout))
         report('slice', part)
         assert part['found'] == len(in_block) - len(silent)
     finally:

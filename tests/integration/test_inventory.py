@@ -102,7 +102,7 @@ def test_list_matches_golden(fleet, tmp_path, private_state):
     counters = reads_of(fleet, FLEET)
     for host, flavour in zip(FLEET, ['2022', '2025', 'v3'] * 4):
         assert counters[host]['write_requests'] == 0 and counters[host]['get_token'] == 0
-        commands = {name: count for name, count in counters[host]['commands'].items()}
+        commands = dict(counters[host]['commands'])
         expected = {'get_version': 1, 'get_miner_info': 1, 'status': 1}
         if flavour == '2022':
             expected['devdetails'] = 1  # the model is named there on 2022-era firmware
