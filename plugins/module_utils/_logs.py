@@ -108,7 +108,7 @@ def run_logs(params, check_mode, now=None):
         size = os.path.getsize(tmp)
         if length != size or writer.size != size:
             raise ProtocolError('the miner announced %s bytes of logs but %s arrived' % (length, size),
-                               miner=client.miner, command='download_logs')
+                                miner=client.miner, command='download_logs')
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -152,7 +152,7 @@ def test_logs(tmp_path, sim, private_state, path):
         with tarfile.open(dest / name, 'r:gz') as archive:
             assert any(member.name.endswith('btminer.log') for member in archive.getmembers())
     assert sorted(p.name for p in (dest / 'fixed').iterdir()) == ['miner01.tgz', 'miner02.tgz', 'miner03.tgz']
-    assert not [p for p in dest.rglob('.*')], 'a temporary file was left behind'
+    assert not list(dest.rglob('.*')), 'a temporary file was left behind'
 
 
 @pytest.mark.parametrize('path', PATHS)
