@@ -265,8 +265,9 @@ READS = {
         Field('Chip Temp Max', 'item', 'chip-temp-max', v.to_float),
         Field('Chip Temp Avg', 'item', 'chip-temp-avg', v.to_float),
         Field('Temperature', 'item', 'temperature', v.to_float),
-    ), finish=_board_extras, note='get.miner.status edevs (TH/s, as the 2025 v2 flavour) + board temperatures '
-                                 'and serials from summary and get.device.info'),
+    ), finish=_board_extras,
+        note='get.miner.status edevs (TH/s, as the 2025 v2 flavour) + board temperatures and serials from summary '
+             'and get.device.info'),
     'status': V3Read(('device', 'setting'), fields=(
         Field('mineroff', 'device', 'miner.working', not_text),
         Field('FirmwareVersion', 'device', 'system.fwversion', as_text),
@@ -390,6 +391,14 @@ def _percent(mode):
     return build
 
 
+def _timezone(params):
+    return {'timezone': params.get('timezone'), 'zonename': params.get('zonename')}
+
+
+def _syslog(params):
+    return {'ip': params.get('ip'), 'port': str(params.get('port')), 'proto': params.get('proto')}
+
+
 def _password(params):
     return {'account': ACCOUNT, 'old': params.get('old'), 'new': params.get('new')}
 
@@ -417,10 +426,8 @@ WRITES = {
     'factory_reset': (Step('set.system.factory_reset'),),
     'net_config': (Step('set.system.hostname', _net_hostname), Step('set.system.net_config', _net)),
     'set_hostname': (Step('set.system.hostname', lambda params: {'hostname': params.get('hostname')}),),
-    'set_zone': (Step('set.system.timezone', lambda params: {'timezone': params.get('timezone'),
-                                                             'zonename': params.get('zonename')}),),
-    'load_log': (Step('set.log.upload', lambda params: {'ip': params.get('ip'), 'port': str(params.get('port')),
-                                                         'proto': params.get('proto')}),),
+    'set_zone': (Step('set.system.timezone', _timezone),),
+    'load_log': (Step('set.log.upload', _syslog),),
     'enable_web_pools': (Step('set.system.webpools', 'enable'),),
     'disable_web_pools': (Step('set.system.webpools', 'disable'),),
     'update_pwd': (Step('set.user.change_passwd', _password, encrypted=True),),

@@ -208,7 +208,7 @@ def fan_setting(miner, now, param):  # pylint: disable=unused-argument
 
 
 READS = {
-    'get.device.info': lambda miner, now, param: device_info(miner, now, param),
+    'get.device.info': device_info,
     'get.miner.status': miner_status,
     'get.miner.setting': miner_setting,
     'get.system.setting': system_setting,

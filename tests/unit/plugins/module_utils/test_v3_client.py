@@ -324,8 +324,8 @@ def test_check_mode_twin_sends_no_write(tmp_path):
     fake = FakeV3(strict=True)
     result = engine(fake, tmp_path, check_mode=True).run_settings(
         'power', {'mode': 'low', 'power_limit': 3000, 'mining': 'stopped'})
-    assert result['changed'] and [c['command'] for c in result['commands']] == ['set_low_power', 'adjust_power_limit',
-                                                                                   'power_off']
+    assert result['changed']
+    assert [c['command'] for c in result['commands']] == ['set_low_power', 'adjust_power_limit', 'power_off']
     assert fake.sent() == []
 
 

@@ -84,8 +84,8 @@ def test_refused_v3_port_is_v2_for_long_only_on_old_firmware(tmp_path):
     now = [1000.0]
     cache = d.ApiCache(str(tmp_path / 'api'), clock=lambda: now[0])
     v3_port = free_port()
-    old = d.detect('127.0.0.1', 4028, v3_port, timeout=1, cache=cache, version={'fw_ver': '20220125.13.Rel',
-                                                                                  'api_ver': '2.0.5'})
+    old_firmware = {'fw_ver': '20220125.13.Rel', 'api_ver': '2.0.5'}
+    old = d.detect('127.0.0.1', 4028, v3_port, timeout=1, cache=cache, version=old_firmware)
     assert old.api == 'v2'
     assert cache.get(cache.key('127.0.0.1', 4028, v3_port))['ttl'] == d.CACHE_TTL
     new = d.detect('127.0.0.2', 4028, v3_port, timeout=1, cache=cache, version={'fw_ver': '20250214.16.Rel'})
