@@ -5,6 +5,7 @@
 #   make collection  build/collections/ansible_collections/minerops/whatsminer -> repo root
 #   make pytest      all pytest tests under tests/ (alias: make unit)
 #   make chromium    headless Chromium for the report test (apt-get, when /usr/bin/chromium is missing)
+#   make molecule    molecule test of the baseline role against simulated miners (no containers)
 #   make sanity      ansible-test sanity: ansible-core 2.19 / Python 3.11, and 2.21 / 3.12
 #   make lint        ansible-lint --profile production
 #   make test        all of the above plus changelog lint, artifact and EE checks
@@ -42,10 +43,10 @@ PASSWORD ?= secret
 FLAVOR ?= 2022
 STATE ?=
 
-TEST_STEPS := venv collection chromium pytest sanity lint changelog-lint build ee
+TEST_STEPS := venv collection chromium pytest molecule sanity lint changelog-lint build ee
 
 .PHONY: help venv venv311 venv312 collection unit pytest sanity sanity-2.19 sanity-2.21 \
-        lint changelog-lint build ee test sim demo clean distclean chromium
+        lint changelog-lint build ee test sim demo clean distclean chromium molecule
 
 help:
 	@sed -n '2,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -114,6 +115,10 @@ sanity-2.19: venv311
 # .venv/bin stays on PATH after .venv312/bin for tools only the main venv has (shellcheck).
 sanity-2.21: venv312 venv311
 	PATH="$(VENV)/bin:$$PATH" $(VENV312)/bin/python tests/tools/run_ansible_test.py sanity --python 3.12 --color no $(SANITY_ARGS)
+
+# The baseline role against simulated miners (default driver: no containers), with idempotence.
+molecule: venv311 collection
+	PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/molecule test
 
 lint: venv311 collection
 	PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
