@@ -32,8 +32,11 @@ import re
 import time
 
 from ._applied import AppliedStore
+from ._client import DEFAULT_PORT
+from ._client_v3 import DEFAULT_V3_PORT
+from ._detect import ApiCache
 from ._engine import Gatherer, NotApplied, Write
-from ._errors import DeadlineError, ProtocolError, ValidationError, WhatsminerError
+from ._errors import DeadlineError, NoReplyError, ProtocolError, ValidationError, WhatsminerError
 from ._schema import is_ipv4
 from . import _values as v
 from .whatsminer import CONNECTION_SPEC, WAIT_SPEC, client_from_params
@@ -187,7 +190,10 @@ def network_from_record(record):
 
 
 def read_network(client):
-    record = Gatherer(client).record('get_miner_info')
+    gatherer = Gatherer(client)
+    record = gatherer.record('get_miner_info')
+    if 'get_miner_info' in gatherer.down:
+        raise gatherer.down['get_miner_info']  # btminer is not running: nothing can be read
     if not record or 'proto' not in record and 'ip' not in record:
         raise ProtocolError('get_miner_info reports no network settings', miner=client.miner, command='get_miner_info',
                             hint='This firmware does not report its network; nothing was sent')
@@ -230,11 +236,12 @@ class NetworkTask:
 
     # pylint: disable=too-many-arguments
     def __init__(self, params, check_mode=False, client_factory=client_from_params, applied=None,
-                 monotonic=time.monotonic, sleep=time.sleep):
+                 monotonic=time.monotonic, sleep=time.sleep, api_cache=None):
         self.params = params
         self.check_mode = check_mode
         self.client_factory = client_factory
         self.applied = applied if applied is not None else AppliedStore()
+        self.api_cache = api_cache
         self.monotonic = monotonic
         self.sleep = sleep
         self.wait = params.get('wait') is not False
@@ -281,14 +288,15 @@ class NetworkTask:
         return result
 
     def _apply(self, client, writes, desired, current, result):
-        shown = []
+        shown, silent = [], False
         try:
             for write in sorted(writes, key=lambda w: w.order):
                 outcome = client.write(write.command, write.params)
                 shown.append(write.shown(outcome.outcome))
+                silent = silent or (write.command == 'net_config' and outcome.silent)
             result['commands'] = shown
             if any(w.command == 'net_config' for w in writes):
-                return self._after_net_config(client, desired, current, result)
+                return self._after_net_config(client, desired, current, result, silent)
             # set_hostname alone: no reboot; it may show only after the network restarts
             result['after'] = self._verify(client, desired, grace=HOSTNAME_GRACE, hostname_may_lag=True)
             result['diff'] = {'before': result['before'], 'after': result['after']}
@@ -298,7 +306,7 @@ class NetworkTask:
                            'changed': any(entry.get('outcome') == 'ok' for entry in shown)})
             return result
 
-    def _after_net_config(self, client, desired, current, result):
+    def _after_net_config(self, client, desired, current, result, silent=False):  # pylint: disable=too-many-arguments
         old_host = self.params['host']
         dhcp = bool(desired.get('dhcp'))
         new_ip = None if dhcp else desired['ip']
@@ -308,6 +316,10 @@ class NetworkTask:
             new_params = dict(self.params, host=new_ip)
             target = self.client_factory(new_params)
             self.applied_moves(client.miner, target.miner)
+            # the old address is vacated: its API detection (and v3 salt) describe nobody now
+            cache = self.api_cache if self.api_cache is not None else ApiCache()
+            cache.drop(ApiCache.key(old_host, self.params.get('port') or DEFAULT_PORT,
+                                    self.params.get('v3_port') or DEFAULT_V3_PORT))
         else:
             new_params, target = self.params, client
         if dhcp:
@@ -328,12 +340,23 @@ class NetworkTask:
                 result['verified'] = False
                 return result
             if moved:
+                if silent and _answers_unchanged(client, current):
+                    # silence, then the miner kept its address and settings: most likely the
+                    # password was refused (older firmware refuses it in silence)
+                    raise NoReplyError('net_config got no reply, and the miner still answers at %s with its old '
+                                       'network settings' % old_host, miner=client.miner, command='net_config') from exc
                 exc.hint = ('net_config was sent; the miner did not answer at its new address %s. It may be '
                             'unreachable from the controller on the new network (check the gateway and VLAN), or '
                             'it kept its old address %s' % (new_ip, old_host))
             raise
         remaining = max(self.wait_timeout - (self.monotonic() - started), 1.0)
-        result['after'] = self._verify(target, desired, grace=remaining)
+        try:
+            result['after'] = self._verify(target, desired, grace=remaining)
+        except NotApplied as exc:
+            if not silent:
+                raise
+            raise NoReplyError('net_config got no reply, and %s' % exc.message, miner=target.miner,
+                               command='net_config') from exc
         result['diff'] = {'before': result['before'], 'after': result['after']}
         result['verified'] = True
         if dhcp:
@@ -378,6 +401,15 @@ class NetworkTask:
                                  hint='The write was sent; the firmware may have refused part of it')
             self.sleep(delay)
             delay = min(delay * 1.6, 3.0)
+
+
+def _answers_unchanged(client, current):
+    """True when the miner answers at its old address with its old address settings."""
+    try:
+        now = read_network(client)
+    except WhatsminerError:
+        return False
+    return all(now.get(name) == current.get(name) for name in ('dhcp', 'ip', 'netmask', 'gateway'))
 
 
 def _pending_text(miner, wanted, reported):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.minerops.whatsminer.plugins.module_utils._applied import AppliedStore
+from ansible_collections.minerops.whatsminer.plugins.module_utils._detect import ApiCache, MemoryApiCache
 from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import ValidationError
 from ansible_collections.minerops.whatsminer.plugins.module_utils._network import (
     HOSTNAME_PENDING, NETWORK_SPEC, NetworkTask, desired_network, netmask_prefix, network_from_record)
@@ -24,14 +25,15 @@ def params(**options):
     return base
 
 
-def task(site, tmp_path, check_mode=False, **options):
+def task(site, tmp_path, check_mode=False, api_cache=None, **options):
     clock = [0.0]
 
     def monotonic():
         clock[0] += 0.5
         return clock[0]
     return NetworkTask(params(**options), check_mode=check_mode, client_factory=site.client,
-                       applied=AppliedStore(str(tmp_path / 'applied')), monotonic=monotonic, sleep=lambda s: None)
+                       applied=AppliedStore(str(tmp_path / 'applied')), monotonic=monotonic, sleep=lambda s: None,
+                       api_cache=api_cache if api_cache is not None else MemoryApiCache())
 
 
 def writes_of(site):
@@ -118,7 +120,9 @@ def test_static_move_waits_and_verifies_at_the_new_address(flavor, tmp_path):
     miner = NetMiner(flavor)
     site = Site(miner)
     AppliedStore(str(tmp_path / 'applied')).update('192.0.2.10:4028', {'temp_offset': -5})
-    result = task(site, tmp_path, **STATIC).run()
+    cache = MemoryApiCache()
+    cache.put(ApiCache.key('192.0.2.10', 4028, 4433), 'v3', salt='abcdefgh')
+    result = task(site, tmp_path, api_cache=cache, **STATIC).run()
     assert 'failed' not in result, result
     assert result['changed'] is True and result['moved'] is True and result['address'] == '192.0.2.50'
     (command, sent), = miner.writes
@@ -137,6 +141,7 @@ def test_static_move_waits_and_verifies_at_the_new_address(flavor, tmp_path):
     # the last-applied record follows the miner
     store = AppliedStore(str(tmp_path / 'applied'))
     assert store.load('192.0.2.50:4028') == {'temp_offset': -5} and store.load('192.0.2.10:4028') == {}
+    assert cache.get(ApiCache.key('192.0.2.10', 4028, 4433)) is None, 'the vacated address is detected afresh'
     again = task(site, tmp_path, host='192.0.2.50', **STATIC).run()
     assert again['changed'] is False and again['commands'] == [] and again['address'] == '192.0.2.50'
     assert len(miner.writes) == 1
@@ -200,6 +205,14 @@ def test_static_move_that_never_answers_fails_with_a_hint(tmp_path):
     assert 'kept its old address 192.0.2.10' in result['msg']
     assert result['changed'] is False, 'an unconfirmed write is not reported as a change'
     assert result['address'] == '192.0.2.50' and result['moved'] is True
+
+
+def test_forced_v3_waits_with_the_v3_client(tmp_path):
+    site = Site(NetMiner())
+    result = task(site, tmp_path, api_version='v3', **STATIC).run()
+    assert result['verified'] is True
+    assert [call['api_version'] for call in site.factory_calls] == ['v3', 'v3'], 'no API v2 probe'
+    assert ('wait', '192.0.2.50', 'status') in site.log
 
 
 def test_wait_false_returns_after_sending(tmp_path):
