@@ -10,8 +10,8 @@ talks to whichever miner answers at ``params['host']`` now (ConnectError when no
 from __future__ import annotations
 
 from ansible_collections.minerops.whatsminer.plugins.module_utils._client import WriteResult
-from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import (CommandError, ConnectError,
-                                                                                    DeadlineError)
+from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import (
+    CommandError, ConnectError, DeadlineError)
 from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 
 from .fake_miner import FakeMiner
