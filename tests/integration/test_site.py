@@ -14,6 +14,8 @@ DESIRED = {
     'baseline_pools': [{'url': 'stratum+tcp://btc.pool.example:3333', 'user': 'acct.site', 'password': 'x'}],
     'baseline_power': {'mode': 'low', 'power_limit': 3100},
     'baseline_tuning': {'temp_offset': -4, 'fast_boot': True},
+    'baseline_system': {'timezone': 'CST-8', 'zonename': 'Asia/Shanghai', 'web_pools': False},
+    'baseline_led': {'mode': 'auto'},
     'baseline_wait_timeout': 30,
 }
 
@@ -46,12 +48,12 @@ def test_converge_rerun_and_drift(sim, tmp_path, private_state):
     assert drift_file.exists(), before.output
     report = json.loads(drift_file.read_text())
     assert sorted(report['drifted']) == ['miner01', 'miner02', 'miner03', 'miner04']
-    assert {item['section'] for item in report['miners']['miner01']} == {'pools', 'tuning', 'power'}
+    assert {'pools', 'tuning', 'power', 'system'} <= {item['section'] for item in report['miners']['miner01']}
     assert sum(sim.counters(h)['write_requests'] for h in sim.hosts) == 0
 
     first = ansible_playbook(site('site.yml'), inventory, private_state)
     assert first.rc == 0, first.output
-    assert first.total('changed') >= 12 and first.total('failed') == 0
+    assert first.total('changed') >= 16 and first.total('failed') == 0
 
     second = ansible_playbook(site('site.yml'), inventory, private_state)
     assert second.rc == 0 and second.total('changed') == 0, second.output

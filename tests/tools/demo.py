@@ -3,9 +3,10 @@
 
 1. start a simulated fleet of 20 miners (both firmware flavours) on loopback addresses;
 2. print a fleet table read through the collection's own client and facts code;
-3. converge it with playbooks/site.yml (changes shown), run it again (no changes),
-   check drift (clean);
-4. stop the fleet.
+3. build the inventory by scanning the miners' network (minerops.whatsminer.whatsminer);
+4. converge it with playbooks/site.yml (changes shown), run it again (no changes),
+   check drift (clean), write the fleet report (its path is printed);
+5. stop the fleet.
 
 Nothing here needs hardware or network access; the fleet listens on an ephemeral port.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -63,13 +65,16 @@ def fleet_table(sim):
                            for value in row))
 
 
-def write_inventory(path, sim):
-    hosts = {'wm-%02d' % i: {'ansible_host': h} for i, h in enumerate(sim.hosts, start=1)}
-    variables = {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
-                 'whatsminer_port': sim.port, 'whatsminer_password': PASSWORD}
-    variables.update(DESIRED)
-    path.write_text(json.dumps({'all': {'children': {'whatsminer': {'hosts': hosts}}, 'vars': variables}}, indent=1))
-    return path
+def write_inventory(directory, sim):
+    """A discovery inventory source scanning the fleet's /27, desired state in group_vars."""
+    (directory / 'group_vars').mkdir(parents=True)
+    (directory / 'demo.whatsminer.yml').write_text(json.dumps({
+        'plugin': 'minerops.whatsminer.whatsminer', 'networks': ['127.42.0.0/27'], 'port': sim.port,
+        'timeout': 2, 'keyed_groups': [{'key': 'whatsminer_model', 'prefix': 'model'}],
+        'vars': {'ansible_connection': 'local', 'ansible_python_interpreter': sys.executable,
+                 'whatsminer_password': PASSWORD}}, indent=1))
+    (directory / 'group_vars' / 'whatsminer.yml').write_text(json.dumps(DESIRED, indent=1))
+    return directory
 
 
 def play(name, inventory, state, extra=()):
@@ -90,10 +95,15 @@ def main():
         print('listening on %s-%s port %d' % (hosts[0], hosts[-1], sim.port))
         banner('Fleet as read through the collection client')
         fleet_table(sim)
-        inventory = write_inventory(work / 'inventory.json', sim)
+        inventory = write_inventory(work / 'inventory', sim)
         state = work / 'controller-state'
-        banner('site.yml --check --diff --limit wm-01: what would change on one miner')
-        preview = play('site.yml', inventory, state, ['--check', '--diff', '--limit', 'wm-01'])
+        banner('Inventory by scanning 127.42.0.0/27 (ansible-inventory --graph)')
+        graph = subprocess.run([str(Path(sys.executable).parent / 'ansible-inventory'), '-i', str(inventory), '--graph'],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                               env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / 'build' / 'collections')))
+        print(graph.stdout.strip())
+        banner('site.yml --check --diff --limit WhatsMiner-02: what would change on one miner')
+        preview = play('site.yml', inventory, state, ['--check', '--diff', '--limit', 'WhatsMiner-02'])
         print(preview.output.split('PLAY RECAP')[0].strip())
         banner('site.yml: converge the fleet (pools, tuning, power)')
         first = play('site.yml', inventory, state)
@@ -103,11 +113,17 @@ def main():
         banner('drift.yml: check mode + diff over the fleet')
         drift = play('drift.yml', inventory, state, ['-e', 'drift_report=%s' % (work / 'drift.json')])
         print(json.loads((work / 'drift.json').read_text())['drifted'] and 'drift found' or 'no drift')
+        banner('report.yml: fleet report (CSV, JSON, self-contained HTML)')
+        report_dir = ROOT / 'build' / 'demo-report'
+        report = play('report.yml', inventory, state, ['-e', 'report_dir=%s' % report_dir])
+        for line in report.output.splitlines():
+            if str(report_dir) in line and ('html' in line or 'csv' in line or 'json' in line):
+                print(line.strip().strip('",'))
         banner('Fleet after converging')
         fleet_table(sim)
         tokens = max(sim.counters(h)['get_token'] for h in sim.hosts)
         print('\nwrite tokens fetched per miner over all runs: at most %d' % tokens)
-        ok = first.rc == 0 and second.rc == 0 and second.total('changed') == 0 and drift.rc == 0
+        ok = first.rc == 0 and second.rc == 0 and second.total('changed') == 0 and drift.rc == 0 and report.rc == 0
         if not ok:
             print(first.output[-3000:] if first.rc else second.output[-3000:] if second.rc else drift.output[-3000:])
     finally:
