@@ -19,7 +19,9 @@ nothing, validation before any contact):
 - after ``net_config`` the client drops its token (a reboot clears the miner's token table).
   With a static address the task waits for the miner at the NEW address, through a new client:
   tokens, API detection and the last-applied record are keyed by ``host:port``, so the moved
-  miner starts fresh there and its last-applied record moves with it. With DHCP the miner may
+  miner starts fresh there and its last-applied record moves with it. The wait is
+  ``_reboot.wait_for_restart``: the miner must answer with an uptime younger than the command,
+  since a board may answer for a moment before it goes down. With DHCP the miner may
   come back anywhere: the task waits at the old address and, when the miner does not answer
   there, says so and how to find it (the ``minerops.whatsminer.whatsminer`` inventory plugin)
   instead of failing.
@@ -37,6 +39,7 @@ from ._client_v3 import DEFAULT_V3_PORT
 from ._detect import ApiCache
 from ._engine import Gatherer, NotApplied, Write
 from ._errors import DeadlineError, NoReplyError, ProtocolError, ValidationError, WhatsminerError
+from ._reboot import wait_for_restart
 from ._schema import is_ipv4
 from . import _values as v
 from .whatsminer import CONNECTION_SPEC, WAIT_SPEC, client_from_params
@@ -288,15 +291,17 @@ class NetworkTask:
         return result
 
     def _apply(self, client, writes, desired, current, result):
-        shown, silent = [], False
+        shown, silent, sent_at = [], False, None
         try:
             for write in sorted(writes, key=lambda w: w.order):
+                if write.command == 'net_config':
+                    sent_at = self.monotonic()
                 outcome = client.write(write.command, write.params)
                 shown.append(write.shown(outcome.outcome))
                 silent = silent or (write.command == 'net_config' and outcome.silent)
             result['commands'] = shown
             if any(w.command == 'net_config' for w in writes):
-                return self._after_net_config(client, desired, current, result, silent)
+                return self._after_net_config(client, desired, current, result, silent, sent_at)
             # set_hostname alone: no reboot; it may show only after the network restarts
             result['after'] = self._verify(client, desired, grace=HOSTNAME_GRACE, hostname_may_lag=True)
             result['diff'] = {'before': result['before'], 'after': result['after']}
@@ -306,7 +311,8 @@ class NetworkTask:
                            'changed': any(entry.get('outcome') == 'ok' for entry in shown)})
             return result
 
-    def _after_net_config(self, client, desired, current, result, silent=False):  # pylint: disable=too-many-arguments
+    # pylint: disable-next=too-many-arguments
+    def _after_net_config(self, client, desired, current, result, silent=False, sent_at=None):
         old_host = self.params['host']
         dhcp = bool(desired.get('dhcp'))
         new_ip = None if dhcp else desired['ip']
@@ -328,11 +334,11 @@ class NetworkTask:
             if dhcp:
                 result['address'] = None
             return result
-        started = self.monotonic()
+        sent_at = self.monotonic() if sent_at is None else sent_at
         try:
-            result['waited'] = round(self._wait_up(new_params, target), 1)
+            result['waited'] = round(self._wait_up(new_params, target, sent_at), 1)
         except DeadlineError as exc:
-            if dhcp:
+            if dhcp and not self._answers(self.params):
                 # not a failure: the change was sent and the miner left its old address
                 result['address'] = None
                 self.warnings.append('%s did not answer at %s within %ss after switching to DHCP: %s'
@@ -349,7 +355,7 @@ class NetworkTask:
                             'unreachable from the controller on the new network (check the gateway and VLAN), or '
                             'it kept its old address %s' % (new_ip, old_host))
             raise
-        remaining = max(self.wait_timeout - (self.monotonic() - started), 1.0)
+        remaining = max(self.wait_timeout - (self.monotonic() - sent_at), 1.0)
         try:
             result['after'] = self._verify(target, desired, grace=remaining)
         except NotApplied as exc:
@@ -370,14 +376,28 @@ class NetworkTask:
             self.applied.update(new_key, record)
             self.applied.forget(old_key)
 
-    def _wait_up(self, params, target):
-        """Seconds until the miner answers. API v2 on the v2 port first (every firmware
-        serves it; probing API v3 while the board boots would cache "v2" for the new address),
-        unless the task forces API v3."""
+    def _probe(self, params, target=None):
+        """The client that waits: API v2 on the v2 port (every firmware serves it; probing
+        API v3 while the board boots would cache "v2" for a new address), unless the task
+        forces API v3."""
         if (params.get('api_version') or 'auto') == 'v3':
-            return target.wait_until_up(self.wait_timeout)
-        probe = self.client_factory(dict(params, api_version='v2'))
-        return probe.wait_until_up(self.wait_timeout)
+            return target if target is not None else self.client_factory(params)
+        return self.client_factory(dict(params, api_version='v2'))
+
+    def _wait_up(self, params, target, sent_at):
+        """Seconds from ``sent_at`` until the miner answers having rebooted (its uptime is
+        younger than the command: a miner may answer for a moment before it goes down)."""
+        waited, _seen = wait_for_restart(self._probe(params, target), 'board', sent_at, self.wait_timeout,
+                                         monotonic=self.monotonic, sleep=self.sleep)
+        return waited
+
+    def _answers(self, params):
+        """Whether the miner still answers reads at ``params['host']``."""
+        try:
+            self._probe(params).read('status')
+        except WhatsminerError:
+            return False
+        return True
 
     def _verify(self, client, desired, grace, hostname_may_lag=False):
         """Read back until the miner reports ``desired`` (within ``grace`` seconds)."""

@@ -20,8 +20,9 @@ description:
     carries the hostname too (the desired one, else the current one), so one reboot applies
     everything.
   - With a static address the task then waits for the miner at the NEW address (at most
-    O(wait_timeout) seconds), verifies the settings there and returns that address in
-    RV(address). The controller's write token, API detection and record of write-only
+    O(wait_timeout) seconds) until it answers with an uptime younger than the command (a board
+    may answer for a moment before it goes down), verifies the settings there and returns that
+    address in RV(address). The controller's write token, API detection and record of write-only
     settings are kept per address; the record moves with the miner, the rest starts fresh at
     the new address.
   - With O(dhcp=true) the new address cannot be known. The task waits at the old address; if

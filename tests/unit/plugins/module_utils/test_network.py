@@ -11,6 +11,7 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils._detect import
 from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import ValidationError
 from ansible_collections.minerops.whatsminer.plugins.module_utils._network import (
     HOSTNAME_PENDING, NETWORK_SPEC, NetworkTask, desired_network, netmask_prefix, network_from_record)
+from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 
 from .fake_site import NetMiner, Site
 
@@ -325,3 +326,58 @@ def test_rendered_contacts_nothing(tmp_path):
                          'settings': ['dhcp', 'ip', 'netmask', 'gateway'], 'restarts': 'board'}]
     assert task(site, tmp_path, state='rendered', hostname='r1').run()['rendered'][0]['command'] == 'set_hostname'
     assert not site.log and not site.factory_calls
+
+
+class SlowToReboot(NetMiner):
+    """Keeps answering for a few reads after net_config before it reboots (as real boards do):
+    summary reports the old uptime until then."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.summaries_before_reboot = None
+
+    def _net_config(self, params):
+        result = super()._net_config(params)
+        self.summaries_before_reboot = 3
+        return result
+
+    def read(self, command, **params):
+        if command == 'summary':
+            self.reads.append(command)
+            uptime = 86400
+            if self.summaries_before_reboot is not None:
+                if self.summaries_before_reboot > 0:
+                    self.summaries_before_reboot -= 1
+                else:
+                    uptime = 1
+            return Reply({'STATUS': 'S', 'Code': 131, 'Msg': {'Uptime': uptime, 'Power Mode': 'Normal'}})
+        return super().read(command, **params)
+
+
+def test_a_miner_that_has_not_rebooted_yet_is_waited_for(tmp_path):
+    miner = SlowToReboot()
+    miner.net.update({'proto': 'static'})
+    site = Site(miner)
+    result = task(site, tmp_path, ip='192.0.2.10', netmask='255.255.255.0', gateway='192.0.2.1', dns=['9.9.9.9']).run()
+    assert result['verified'] is True
+    assert miner.reads.count('summary') == 4, 'three reads with the old uptime, then the reboot was seen'
+    summaries = [i for i, entry in enumerate(site.log) if entry[2] == 'summary']
+    verify = max(i for i, entry in enumerate(site.log) if entry[2] == 'get_miner_info')
+    assert verify > summaries[-1], 'verified only after the reboot was seen'
+
+
+class NeverReboots(SlowToReboot):
+    """Takes net_config, keeps answering with its old uptime: it never reboots."""
+
+    def _net_config(self, params):
+        result = super()._net_config(params)
+        self.summaries_before_reboot = 10 ** 6
+        return result
+
+
+def test_dhcp_miner_that_answers_but_never_reboots_fails(tmp_path):
+    miner = NeverReboots()
+    miner.net.update({'proto': 'static'})
+    result = task(Site(miner), tmp_path, dhcp=True, wait_timeout=5).run()
+    assert result['failed'] is True and result['error']['kind'] == 'timeout'
+    assert 'has not restarted' in result['msg'] and result['changed'] is False
