@@ -21,7 +21,8 @@ import json
 import time
 
 from . import _crypto
-from ._errors import AuthError, ClosedError, DeadlineError, ProtocolError, TokenExpiredError, ValidationError, WhatsminerError
+from ._errors import (AuthError, ClosedError, DeadlineError, NoReplyError, ProtocolError, TokenExpiredError,
+                      ValidationError, WhatsminerError)
 from ._replies import Reply, parse_json, raise_for_error
 from ._tokens import TokenStore
 from ._transport import Connection, Deadlines
@@ -37,15 +38,22 @@ RESTARTING_WRITES = frozenset((
 REBOOTING_WRITES = frozenset(('reboot', 'net_config', 'factory_reset', 'update_firmware'))
 
 
+#: What _encrypted_call returns for a restarting write met by silence (not by a close).
+_SILENCE = object()
+
+
 class WriteResult:
-    """``outcome`` is ``ok`` (the miner confirmed) or ``unknown`` (closed while restarting)."""
+    """``outcome`` is ``ok`` (the miner confirmed) or ``unknown`` (closed while restarting);
+    ``silent``: unknown because no reply came before the deadline, rather than a closed
+    connection (a rebooting board, or an old firmware refusing the password in silence)."""
 
-    __slots__ = ('command', 'outcome', 'reply')
+    __slots__ = ('command', 'outcome', 'reply', 'silent')
 
-    def __init__(self, command, outcome, reply=None):
+    def __init__(self, command, outcome, reply=None, silent=False):
         self.command = command
         self.outcome = outcome
         self.reply = reply
+        self.silent = silent
 
     @property
     def confirmed(self):
@@ -175,7 +183,7 @@ class V2Client:
                 return reply, (conn if stream else None), leftover
             except (ClosedError, DeadlineError) as exc:
                 if restarting and not stream and (isinstance(exc, ClosedError) or exc.phase == 'first_byte'):
-                    return None, None, b''
+                    return (None if isinstance(exc, ClosedError) else _SILENCE), None, b''
                 if isinstance(exc, ClosedError) and sent and not stream:
                     # The request arrived whole but the reply was lost: the write may have
                     # been applied. Never resend blindly; the caller verifies by reading back.
@@ -184,10 +192,8 @@ class V2Client:
                     if not fresh and attempt == 1:
                         self.tokens.drop(self.miner, sign)
                         continue
-                    raise AuthError('no reply to an encrypted request sent with a fresh token within %.1fs'
-                                    % self.deadlines.first_byte, miner=self.miner, command=command,
-                                    hint='Older firmware answers a wrong admin password with silence: check '
-                                         'the password option / whatsminer_password host variable') from exc
+                    raise NoReplyError('no reply within %.1fs to an encrypted request sent with a fresh token'
+                                       % self.deadlines.first_byte, miner=self.miner, command=command) from exc
                 exc.command = exc.command or command
                 raise
             except TokenExpiredError:
@@ -210,9 +216,12 @@ class V2Client:
         request = {'cmd': command}
         request.update(params or {})
         reply, _conn, _left = self._encrypted_call(request)
+        silent = reply is _SILENCE
+        if silent:
+            reply = None
         if command in REBOOTING_WRITES or command in ('update_pwd', 'factory_reset'):
             self.forget_token()
-        return WriteResult(command, 'ok' if reply is not None else 'unknown', reply)
+        return WriteResult(command, 'ok' if reply is not None else 'unknown', reply, silent=silent)
 
     # -- restarts ---------------------------------------------------------------------------
     def wait_until_up(self, timeout, probe='status'):

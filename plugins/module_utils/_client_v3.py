@@ -38,8 +38,8 @@ import time
 
 from . import _crypto
 from . import _v3_map as m
-from ._client import DEFAULT_PORT, RESTARTING_WRITES, WriteResult
-from ._errors import (AuthError, ClosedError, CommandError, DeadlineError, ProtocolError, UnsupportedError,
+from ._client import _SILENCE, DEFAULT_PORT, RESTARTING_WRITES, WriteResult
+from ._errors import (AuthError, ClosedError, CommandError, DeadlineError, NoReplyError, ProtocolError, UnsupportedError,
                       ValidationError, WhatsminerError, WriteDisabledError)
 from ._replies import Reply, parse_json
 from ._transport import Deadlines
@@ -253,15 +253,16 @@ class V3Client:
             except (ClosedError, DeadlineError) as exc:
                 self.conn.close()
                 if restarting and (isinstance(exc, ClosedError) or exc.phase == 'first_byte'):
-                    return None
+                    return None if isinstance(exc, ClosedError) else _SILENCE
                 if isinstance(exc, ClosedError) and self.conn.reused and attempt == 1 and exc.message == NO_REPLY:
                     continue  # the miner had closed our idle connection before reading the request
                 if isinstance(exc, DeadlineError) and exc.phase == 'first_byte':
-                    raise AuthError('no reply to a write within %.1fs' % self.deadlines.first_byte, miner=self.endpoint,
-                                    command=command,
-                                    hint='A miner that does not answer a signed request may be refusing the '
-                                         'password: check the password option / whatsminer_password host '
-                                         'variable') from exc
+                    raise NoReplyError('no reply within %.1fs to a write' % self.deadlines.first_byte,
+                                       miner=self.endpoint, command=command,
+                                       hint='A miner that does not answer a signed request may be refusing the '
+                                            'password: check the password option / whatsminer_password host '
+                                            'variable. If the password is right, the miner is overloaded and may '
+                                            'have applied the write: run the task again to find out') from exc
                 raise
             if reply.get('code') == 0:
                 return reply
@@ -324,7 +325,11 @@ class V3Client:
             self.conn.close()  # btminer or the board restarts: this connection is gone
         if command == 'factory_reset':
             self.forget_token()
-        return WriteResult(command, 'ok' if reply is not None else 'unknown', as_reply(reply) if reply else None)
+        silent = reply is _SILENCE
+        if silent:
+            reply = None
+        return WriteResult(command, 'ok' if reply is not None else 'unknown', as_reply(reply) if reply else None,
+                           silent=silent)
 
     def wait_until_up(self, timeout, probe='status'):
         """Poll ``probe`` with backoff until the miner answers; returns seconds waited."""

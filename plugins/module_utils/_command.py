@@ -21,7 +21,7 @@ import time
 
 from ._client import REBOOTING_WRITES, RESTARTING_WRITES
 from ._errors import ValidationError, WhatsminerError
-from ._reboot import wait_for_restart
+from ._reboot import not_restarted, wait_for_restart
 from .whatsminer import CONNECTION_SPEC, WAIT_SPEC, client_from_params
 
 COMMAND_SPEC = dict(CONNECTION_SPEC)
@@ -163,6 +163,7 @@ def run_command(params, check_mode, monotonic=time.monotonic, sleep=time.sleep):
                 elapsed, verified = wait_for_restart(client, restarts, sent_at, params.get('wait_timeout') or 300,
                                                      monotonic=monotonic, sleep=sleep)
             except WhatsminerError as exc:
+                exc = not_restarted(exc, outcome, result)
                 result.update({'failed': True, 'msg': str(exc), 'error': exc.as_dict()})
                 return result
             result.update({'waited': round(elapsed, 1), 'verified': verified})

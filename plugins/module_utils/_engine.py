@@ -26,7 +26,8 @@ import time
 
 from . import _schema
 from ._applied import AppliedStore, fingerprint
-from ._errors import BtminerDownError, UnsupportedError, ValidationError, WhatsminerError
+from ._errors import (BtminerDownError, ClosedError, ConnectError, DeadlineError, NoReplyError, UnsupportedError,
+                      ValidationError, WhatsminerError)
 
 MASK = '********'
 SECRET_PARAMS = frozenset(('passwd1', 'passwd2', 'passwd3', 'old', 'new', 'password', 'passwd'))
@@ -285,14 +286,25 @@ class Engine:
                 result['after'] = before
                 result['diff'] = {'before': before, 'after': before}
             return result
-        shown, restarted, waited = [], False, 0.0
+        shown, restarted, waited, silent = [], False, 0.0, []
         try:
             for index, write in enumerate(writes):
                 if write.poll:
                     shown.append(self._pre_step(write))
                     continue
-                outcome = self.client.write(write.command, write.params)
+                try:
+                    outcome = self.client.write(write.command, write.params)
+                except NoReplyError:
+                    # Silence: a wrong password on older firmware, or an overloaded miner that
+                    # applied the write. A readable setting of the write tells which.
+                    shown.append(write.shown('unknown'))
+                    if not self._reads_as_applied(write, reread, expected()):
+                        raise
+                    self.applied.update(self.miner, write.record)
+                    continue
                 shown.append(write.shown(outcome.outcome))
+                if outcome.silent:
+                    silent.append(write.command)
                 if write.record and outcome.confirmed:
                     self.applied.update(self.miner, write.record)
                 if write.restarts:
@@ -303,7 +315,13 @@ class Engine:
                     if write.record and not outcome.confirmed:
                         self.applied.update(self.miner, write.record)
             if self.wait or not restarted:
-                result['after'] = self._verify(reread, expected(), after, restarted)
+                try:
+                    result['after'] = self._verify(reread, expected(), after, restarted)
+                except NotApplied as exc:
+                    if not silent:
+                        raise
+                    raise NoReplyError('%s got no reply, and %s' % (', '.join(silent), exc.message),
+                                       miner=self.miner, command=silent[0]) from exc
         except WhatsminerError as exc:
             result.update({'failed': True, 'msg': str(exc), 'error': exc.as_dict(), 'commands': shown,
                            'changed': any(entry.get('outcome') == 'ok' for entry in shown)})
@@ -315,6 +333,20 @@ class Engine:
         if self.warnings:
             result['warnings'] = list(self.warnings)
         return result
+
+    @staticmethod
+    def _reads_as_applied(write, reread, expected):
+        """True when a readable setting carried by ``write`` now reads as desired (so the
+        write was applied although its reply never came). Readable settings are only in a
+        write when they differed, so reading the desired value proves the write."""
+        names = [name for name in write.names if name in expected]
+        if not names:
+            return False
+        try:
+            now = reread()
+        except WhatsminerError:
+            return False
+        return all(now.get(name) == expected[name] for name in names)
 
     def _pre_step(self, write):
         """Send a pre-step (pre_power_on) and poll it with the same command, without
@@ -348,7 +380,15 @@ class Engine:
         deadline = self.monotonic() + (self.wait_timeout if restarted else min(self.wait_timeout, self.verify_grace))
         delay = 0.3
         while True:
-            now_values = reread()
+            try:
+                now_values = reread()
+            except (BtminerDownError, ClosedError, ConnectError, DeadlineError):
+                # a restart that began late (the miner kept answering for a moment first)
+                if not restarted or self.monotonic() >= deadline:
+                    raise
+                self.sleep(delay)
+                delay = min(delay * 1.6, 3.0)
+                continue
             wrong = {name: value for name, value in expected.items() if now_values.get(name) != value}
             if not wrong:
                 verified = dict(after)

@@ -106,6 +106,25 @@ class AuthError(WhatsminerError):
                     'whatsminer_password host variable to the miner\'s admin password')
 
 
+class NoReplyError(AuthError):
+    """An encrypted request was delivered with a fresh token and no reply came in time.
+
+    Older firmware answers a wrong admin password like this, but so does an overloaded miner,
+    which may have applied the write: the outcome is unknown. Callers that can read the
+    setting back do so (and succeed when it was applied); the others fail with this error,
+    whose ``error`` data says ``outcome: unknown``.
+    """
+
+    default_hint = ('Older firmware answers a wrong admin password with silence: check the password option / '
+                    'whatsminer_password host variable. If the password is right, the miner is overloaded and '
+                    'may have applied the write: run the task again to find out')
+
+    def as_dict(self):
+        data = super().as_dict()
+        data['outcome'] = 'unknown'
+        return data
+
+
 class WriteDisabledError(WhatsminerError):
     """The miner's write-API switch is off."""
 

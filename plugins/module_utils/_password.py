@@ -33,7 +33,8 @@ import re
 
 from . import _values as v
 from ._applied import AppliedStore
-from ._errors import AuthError, BtminerDownError, ClosedError, DeadlineError, UnsupportedError, ValidationError, WhatsminerError
+from ._errors import (AuthError, BtminerDownError, ClosedError, DeadlineError, NoReplyError, UnsupportedError,
+                      ValidationError, WhatsminerError)
 from ._tokens import MemoryTokenStore
 from .whatsminer import CONNECTION_SPEC, client_from_params
 
@@ -111,10 +112,13 @@ def noop_write(client):
     When btminer does not answer (mining stopped on firmware that then refuses summary), an
     LED in auto mode is re-set to auto instead.
     """
+    down = None
     try:
         reply = client.read('summary')
         fast = v.to_bool(reply.record('SUMMARY').get('Btminer Fast Boot'))
-    except (BtminerDownError, UnsupportedError):
+    except BtminerDownError as exc:
+        fast, down = None, exc
+    except UnsupportedError:
         fast = None
     if fast is not None:
         return ('enable_btminer_fast_boot' if fast else 'disable_btminer_fast_boot'), {}
@@ -125,10 +129,11 @@ def noop_write(client):
         ledstat = None
     if ledstat == 'auto':
         return 'set_led', {'param': 'auto'}
-    raise WhatsminerError('no harmless write is available to test the password with: the miner reports neither '
-                          'its fast-boot setting (btminer is not answering) nor an LED in auto mode',
-                          miner=client.miner, command='summary',
-                          hint='Start mining or set the LED to auto (minerops.whatsminer.whatsminer_led), then retry')
+    error = BtminerDownError if down is not None else WhatsminerError
+    raise error('no harmless write is available to test the password with: the miner reports neither '
+                'its fast-boot setting (btminer is not answering) nor an LED in auto mode',
+                miner=client.miner, command='summary',
+                hint='Start mining or set the LED to auto (minerops.whatsminer.whatsminer_led), then retry')
 
 
 def probe(client, noop):
@@ -199,8 +204,12 @@ def rotate(params, check_mode, clients=make_client, applied=None):
                         command=noop[0])
 
     current = clients(params, old, False)
+    silence = None
     try:
         outcome = current.write('update_pwd', {'old': old, 'new': new}).outcome
+    except NoReplyError as exc:
+        # silence: a wrong password on older firmware, or an overloaded miner that changed it
+        outcome, silence = 'unknown', exc
     except AuthError as exc:
         exc.message = 'the miner accepts neither new_password nor password (the current one)'
         raise
@@ -210,8 +219,10 @@ def rotate(params, check_mode, clients=make_client, applied=None):
         # No answer: the change may or may not have happened. One probe settles it.
         current.forget_token()
         if not probe(shared_new, noop):
-            raise ClosedError('update_pwd got no reply and the new password is not accepted: the password was '
-                              'not changed', miner=miner, command='update_pwd', hint='Retry the task')
+            text = 'update_pwd got no reply and the new password is not accepted: the password was not changed'
+            if silence is not None:
+                raise NoReplyError(text, miner=miner, command='update_pwd')
+            raise ClosedError(text, miner=miner, command='update_pwd', hint='Retry the task')
     current.forget_token()  # the miner forgot every token; the old password's sign is dead
     result['commands'] = [shown('update_pwd', outcome)]
     if outcome == 'ok' and not probe(shared_new, noop):

@@ -23,7 +23,7 @@ import time
 
 from . import _values as v
 from ._applied import AppliedStore
-from ._errors import BtminerDownError, DeadlineError, UnsupportedError, ValidationError, WhatsminerError
+from ._errors import BtminerDownError, DeadlineError, NoReplyError, UnsupportedError, ValidationError, WhatsminerError
 from .whatsminer import CONNECTION_SPEC, WAIT_SPEC, client_from_params
 
 CONFIRM_FACTORY_RESET = 'I understand this resets the password and disables the write API'
@@ -72,10 +72,12 @@ def wait_for_restart(client, restarts, sent_at, timeout, monotonic=time.monotoni
                 raise DeadlineError('the miner did not answer steadily within %ss' % timeout, phase='restart',
                                     miner=client.miner,
                                     hint='Raise wait_timeout if this model restarts slowly, or check the miner')
-            raise DeadlineError('the miner answers but has not restarted: its %s is %ss, longer than the %.0fs since '
+            exc = DeadlineError('the miner answers but has not restarted: its %s is %ss, longer than the %.0fs since '
                                 'the command was sent' % (field, int(counter), now - sent_at),
                                 phase='restart', miner=client.miner,
                                 hint='The command was sent but apparently not carried out; check the miner')
+            exc.restarted = False
+            raise exc
         sleep(min(delay, max(deadline - now, 0.1)))
         delay = min(delay * 1.6, 5.0)
 
@@ -95,6 +97,20 @@ def _counter(client, field):
     except WhatsminerError:
         return None, False
     return None, True
+
+
+def not_restarted(exc, outcome, result):
+    """A wait that saw the miner answer all along without restarting, after a command the
+    miner never confirmed: nothing happened, so the task did not change the miner; when the
+    command itself met silence, the likely cause is a wrong admin password (older firmware
+    refuses it in silence). Returns the error to report."""
+    if getattr(exc, 'restarted', None) is not False or outcome.confirmed:
+        return exc
+    result['changed'] = False
+    if outcome.silent:
+        return NoReplyError('%s got no reply, and %s' % (outcome.command, exc.message), miner=exc.miner,
+                            command=outcome.command)
+    return exc
 
 
 def validate(params):
@@ -141,6 +157,7 @@ def run_reboot(params, check_mode, applied=None, monotonic=time.monotonic, sleep
         else:
             result['elapsed'] = round(monotonic() - sent_at, 1)
     except WhatsminerError as exc:
+        exc = not_restarted(exc, outcome, result)
         if factory:
             exc.hint = ('%s. After a factory reset the miner uses DHCP and may have another address: find it with '
                         'the minerops.whatsminer.whatsminer inventory plugin' % exc.hint.rstrip('.'))
