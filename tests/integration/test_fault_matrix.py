@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+"""The fault matrix: every fault the simulator can inject, against every module family.
+
+One simulator per run with one miner per (family, fault) cell, one ansible-playbook for the
+whole matrix (matrix/runner.py), then per cell: the expected outcome (matrix/faults.py
+EXPECT), the miner address and the cause in the message, no traceback, ``changed`` only with
+a real change, nothing half-applied. Then the faults are cleared and the miners that failed
+run again: every one of them must converge.
+
+The observed tables are written to tests/output/reliability/ (docs/reliability.md shows them).
+"""
+
+from __future__ import annotations
+
+from .conftest import loopback_hosts
+from .harness import ROOT
+from .matrix import families, faults, runner
+
+ARTIFACTS = ROOT / 'tests' / 'output' / 'reliability'
+#: The module path costs a Python process per task: one fault per way a task can end
+#: (converged, unknown outcome verified, client error, wrong password) is enough there.
+MODULE_PATH_FAULTS = ('none', 'drop_write', 'garbage', 'wrong_password')
+#: The second flavour differs from the first in the shape of its replies, not in its
+#: transport, tokens or errors: its rows are the faults whose handling reads replies back
+#: (verification after a lost or late reply, repairs, restarts, btminer down, a new token).
+SHAPE_FAULTS = ('none', 'drop_write', 'delay_write', 'quirks', 'token_expired_once', 'btminer_down',
+                'never_returns', 'reply_before_restart')
+
+
+def save(name, text):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / name).write_text(text)
+
+
+def problems_text(report):
+    return '\n'.join('%s: %s -> %s' % (name, observed, '; '.join(problems))
+                     for name, (observed, problems) in sorted(report.items()) if problems)
+
+
+def assert_clean_output(run):
+    assert 'Traceback' not in run.output, run.output[-4000:]
+    assert 'internal error' not in run.output, run.output[-4000:]
+    assert runner.PASSWORD not in run.output, 'the admin password reached the output'
+
+
+def run_matrix(tmp_path, flavor, fault_rows, module_path=False, rerun=True):
+    """Run the matrix; returns the problems of the faulty run and of the rerun."""
+    cells = runner.build_cells(families.available(), fault_rows, loopback_hosts)
+    matrix = runner.start(tmp_path / 'matrix', cells, flavor)
+    path = 'module' if module_path else 'action'
+    try:
+        befores = runner.snapshots(matrix)
+        records, run = runner.run(matrix, 'faulty', module_path=module_path)
+        assert_clean_output(run)
+        report = runner.check_run(matrix, records, befores)
+        save('fault-matrix-%s-%s.md' % (flavor, path),
+             runner.markdown(matrix, report, 'Flavour %s, %s path (%d miners, ansible-playbook %.0f s)'
+                             % (flavor, path, len(cells), run.seconds)))
+        rerun_report = {}
+        if rerun:
+            # The faults are fixed (cleared, right password, moved miners found): every miner
+            # that failed converges on the next run.
+            runner.clear(matrix)
+            again = [cell for cell in cells if cell.served and records.get(cell.name, {}).get('status') != 'ok']
+            befores = runner.snapshots(matrix)
+            records, run = runner.run(matrix, 'rerun', faulty=False, cells=again, module_path=module_path)
+            assert_clean_output(run)
+            rerun_report = runner.check_run(matrix, records, befores, expect=faults.OK, cells=again)
+            save('fault-matrix-%s-%s-rerun.md' % (flavor, path),
+                 runner.markdown(matrix, rerun_report, 'Flavour %s, %s path: rerun of the %d failed miners after the '
+                                 'faults were cleared (ansible-playbook %.0f s)' % (flavor, path, len(again), run.seconds)))
+    finally:
+        runner.stop(matrix)
+    return report, rerun_report
+
+
+def test_fault_matrix_2022_action_path(tmp_path):
+    """Every fault x every family, then the failed miners again after the faults are fixed."""
+    report, rerun = run_matrix(tmp_path, '2022', faults.FAULTS)
+    assert len(report) >= 150
+    assert not problems_text(report), problems_text(report)
+    assert len(rerun) >= 100, 'too few miners failed: the faults did not take'
+    assert not problems_text(rerun), 'after the faults were cleared:\n' + problems_text(rerun)
+
+
+def test_fault_matrix_2025_action_path(tmp_path):
+    rows = [faults.BY_NAME[name] for name in SHAPE_FAULTS]
+    report, rerun = run_matrix(tmp_path, '2025', rows)
+    assert not problems_text(report), problems_text(report)
+    assert not problems_text(rerun), 'after the faults were cleared:\n' + problems_text(rerun)
+
+
+def test_fault_matrix_module_path(tmp_path):
+    rows = [faults.BY_NAME[name] for name in MODULE_PATH_FAULTS]
+    report, _rerun = run_matrix(tmp_path, '2025', rows, module_path=True, rerun=False)
+    assert not problems_text(report), problems_text(report)
