@@ -95,7 +95,8 @@ def run(playbook, inventory, env):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-3000:])
+        failures = [line for line in proc.stdout.splitlines() if line.startswith(('fatal:', 'failed:'))]
+        sys.stderr.write('\n'.join(failures[:20]) or proc.stdout[-3000:])
         raise SystemExit('ansible-playbook failed (rc %d)' % proc.returncode)
     return wall, cpu, proc.stdout
 
