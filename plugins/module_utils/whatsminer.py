@@ -17,7 +17,7 @@ from ._client_v3 import DEFAULT_V3_PORT
 from ._crypto import CryptoUnavailable
 from ._detect import API_VERSIONS, client_for
 from ._engine import WRITE_ONLY_POLICIES, Engine
-from ._errors import WhatsminerError
+from ._errors import ValidationError, WhatsminerError
 from ._facts import gather_facts
 
 CONNECTION_SPEC = {
@@ -28,6 +28,9 @@ CONNECTION_SPEC = {
     'api_version': {'type': 'str', 'default': 'auto', 'choices': list(API_VERSIONS)},
     'v3_port': {'type': 'int', 'default': DEFAULT_V3_PORT},
 }
+
+#: Upper bound of ``timeout`` (seconds per exchange): beyond it a dead miner holds a fork for hours.
+MAX_TIMEOUT = 3600
 
 WAIT_SPEC = {
     'wait': {'type': 'bool', 'default': True},
@@ -120,11 +123,31 @@ def failure(exc):
     return {'failed': True, 'changed': False, 'msg': str(exc), 'error': exc.as_dict()}
 
 
+def connection_errors(params):
+    """Problems of the connection and wait options (ranges the argument spec cannot say),
+    each naming the option; checked before any module contacts its miner."""
+    errors = []
+    for name in ('port', 'v3_port'):
+        value = params.get(name)
+        if value is not None and not 1 <= value <= 65535:
+            errors.append('%s must be an integer from 1 to 65535, got %r' % (name, value))
+    timeout = params.get('timeout')
+    if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:
+        errors.append('timeout must be a number of seconds above 0 and at most %d, got %r' % (MAX_TIMEOUT, timeout))
+    wait_timeout = params.get('wait_timeout')
+    if wait_timeout is not None and wait_timeout < 1:
+        errors.append('wait_timeout must be at least 1 second, got %r' % wait_timeout)
+    return errors
+
+
 def run_task(runner, params, check_mode):
     """Run one task with ``runner(params, check_mode) -> result`` and return its result
     dict; a miner or input problem becomes a failed result, never an exception."""
     if not params.get('host'):
         return {'failed': True, 'changed': False, 'msg': 'host is required (or run against an inventory host)'}
+    errors = connection_errors(params)
+    if errors:
+        return failure(ValidationError('; '.join(errors), miner='%s:%s' % (params['host'], params.get('port'))))
     try:
         return runner(params, check_mode)
     except (WhatsminerError, CryptoUnavailable) as exc:

@@ -84,15 +84,18 @@ class WhatsminerAction(ActionBase):
             result = super().run(tmp, task_vars)
             args = self._connection_defaults(dict(self._task.args), task_vars)
             secrets = no_log_values(self.SPEC, args)
-            if self._use_module():
-                module_result = self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
-                result.update(module_result)
-                return remove_values(result, secrets)
+            # Validated here for both paths: the same message either way (AnsibleModule shows
+            # only the first error, which for a malformed suboption does not name the option),
+            # and bad input never ships a module.
             validator = ArgumentSpecValidator(self.SPEC, required_if=self.REQUIRED_IF)
             validation = validator.validate(args)
             if validation.error_messages:
                 result.update({'failed': True, 'changed': False,
                                'msg': 'Invalid arguments for %s: %s' % (self.MODULE, '; '.join(validation.error_messages))})
+                return remove_values(result, secrets)
+            if self._use_module():
+                module_result = self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
+                result.update(module_result)
                 return remove_values(result, secrets)
             params = validation.validated_parameters
             result.update(run_task(self.RUNNER, params, bool(self._task.check_mode)))
