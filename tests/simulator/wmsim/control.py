@@ -6,7 +6,7 @@ and state, inject faults, change settings and move the clock.  One JSON request 
 JSON reply per line: ``{"op": "counters", "host": "127.0.0.2"}`` ->
 ``{"ok": true, "result": {...}}`` (or ``{"ok": false, "error": "..."}``).
 Ops: counters, state, fault, clear_faults, set, reset_counters, advance_clock, hosts, faults,
-tokens.
+tokens, issued.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ def handle_op(fleet, request):
         return True
     if op == 'tokens':
         return miner.live_tokens()
+    if op == 'issued':
+        with fleet.lock:
+            return miner.tokens.history()
     raise ValueError('unknown op %r' % (op,))
 
 
@@ -157,3 +160,8 @@ class ControlClient:
     def tokens(self, host):
         """{client ip: live tokens} of the miner at ``host``."""
         return self.request('tokens', host=host)
+
+    def issued(self, host):
+        """Every v2 token the miner at ``host`` issued (client, time, salt, newsalt, sign) and
+        every v3 token it accepted (cmd, ts, token, digest hex)."""
+        return self.request('issued', host=host)

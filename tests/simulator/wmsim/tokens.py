@@ -16,6 +16,9 @@ from .primitives import CRYPT_ALPHABET, derive_key, derive_sign
 TOKENS_PER_IP = 32
 MAX_CLIENT_IPS = 16
 TOKEN_LIFETIME = 30 * 60
+#: Issued v2 tokens and accepted v3 tokens remembered for the ``issued`` control op (the
+#: secrets audit looks for them in everything Ansible wrote), newest last.
+ISSUED_KEPT = 1000
 
 
 def salt_for(password, secret):
@@ -32,6 +35,8 @@ class TokenTable:
         self._random = random.Random('tokens|%s|%s' % (seed, secret))
         self._table = {}
         self._keys = {}
+        self.issued = []
+        self.v3_accepted = []
 
     def key_for(self, password):
         """(salt, key) for a password, cached: deriving a key costs an MD5-crypt."""
@@ -61,7 +66,23 @@ class TokenTable:
         newsalt = ''.join(self._random.choice(CRYPT_ALPHABET) for dummy in range(8))
         sign = derive_sign(key, time_text, newsalt)
         self._table.setdefault(client_ip, []).append((sign, now + TOKEN_LIFETIME))
+        self._remember(self.issued, {'client': client_ip, 'time': time_text, 'salt': salt, 'newsalt': newsalt,
+                                     'sign': sign})
         return {'time': time_text, 'salt': salt, 'newsalt': newsalt}
+
+    def accepted_v3(self, cmd, ts, token, digest):
+        """Remember a valid API v3 token and its SHA-256 input digest (the AES key of
+        encrypted parameters)."""
+        self._remember(self.v3_accepted, {'cmd': cmd, 'ts': ts, 'token': token, 'digest': digest.hex()})
+
+    @staticmethod
+    def _remember(entries, entry):
+        entries.append(entry)
+        del entries[:-ISSUED_KEPT]
+
+    def history(self):
+        """Every v2 token issued and v3 token accepted (``issued`` control op)."""
+        return {'v2': [dict(entry) for entry in self.issued], 'v3': [dict(entry) for entry in self.v3_accepted]}
 
     def check(self, client_ip, sign, now):
         """True when ``sign`` is a live token of ``client_ip``."""

@@ -390,6 +390,7 @@ def _write(miner, request, cmd, param, client_ip, now):
         if miner.faults.take('silent_wrong_password', cmd):
             return V3Action(hold=True)
         return V3Action(reply(now, -1, 'invalid token', cmd))
+    miner.tokens.accepted_v3(cmd, ts, token, digest)
     try:
         stale = abs(float(ts) - now) > TOKEN_WINDOW
     except (TypeError, ValueError):
