@@ -43,6 +43,11 @@ def default_directory():
 
 
 def private_dir(path):
+    """``path`` created 0700 (and the state root too, when ``path`` is in it and it is new:
+    ``os.makedirs`` gives new parent directories the default mode)."""
+    root = os.path.abspath(state_root())
+    if os.path.dirname(os.path.abspath(path)) == root:
+        os.makedirs(root, mode=0o700, exist_ok=True)
     os.makedirs(path, mode=0o700, exist_ok=True)
     if os.stat(path).st_mode & 0o077:
         os.chmod(path, 0o700)

@@ -31,6 +31,21 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer imp
 FORCE_MODULE_ENV = 'MINEROPS_WHATSMINER_FORCE_MODULE'
 
 
+class SecretText(str):
+    """A no_log value on its way to the module: serialised as itself, shown as a mask.
+    ansible-core's debug log (ANSIBLE_DEBUG) prints the arguments of every module it runs
+    with ``%s`` of the argument dict, which uses ``repr`` of each value."""
+
+    def __repr__(self):
+        return "'********'"
+
+
+def masked_repr(spec, args):
+    """``args`` with every top-level no_log string wrapped in SecretText."""
+    return {name: (SecretText(value) if isinstance(value, str) and (spec.get(name) or {}).get('no_log') else value)
+            for name, value in args.items()}
+
+
 class WhatsminerAction(ActionBase):
     """Subclasses set RUNNER (``run_*`` of module_utils.whatsminer), MODULE (FQCN), SPEC and
     optionally REQUIRED_IF."""
@@ -94,7 +109,8 @@ class WhatsminerAction(ActionBase):
                                'msg': 'Invalid arguments for %s: %s' % (self.MODULE, '; '.join(validation.error_messages))})
                 return remove_values(result, secrets)
             if self._use_module():
-                module_result = self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
+                module_result = self._execute_module(module_name=self.MODULE, module_args=masked_repr(self.SPEC, args),
+                                                     task_vars=task_vars)
                 result.update(module_result)
                 return remove_values(result, secrets)
             params = validation.validated_parameters
