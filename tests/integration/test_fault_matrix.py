@@ -15,6 +15,7 @@ from __future__ import annotations
 from .conftest import loopback_hosts
 from .harness import ROOT
 from .matrix import families, faults, runner
+from .matrix.fleet import FaultyFleet
 
 ARTIFACTS = ROOT / 'tests' / 'output' / 'reliability'
 #: The module path costs a Python process per task: one fault per way a task can end
@@ -94,3 +95,23 @@ def test_fault_matrix_module_path(tmp_path):
     rows = [faults.BY_NAME[name] for name in MODULE_PATH_FAULTS]
     report, _rerun = run_matrix(tmp_path, '2025', rows, module_path=True, rerun=False)
     assert not problems_text(report), problems_text(report)
+
+
+def test_faulty_fleet_fails_only_the_faulty_miners_then_converges(tmp_path):
+    """A converge of 40 miners (2022 and 2025 alternating) of which 2 are faulty: exactly those
+    2 fail; once their faults are cleared, a rerun converges them and changes nothing else
+    (tests/benchmarks/faulty_fleet.py runs the same with 1,000 miners)."""
+    fleet = FaultyFleet(tmp_path, loopback_hosts(40), faulty=2, kinds=('write_off', 'btminer_down'))
+    try:
+        first = fleet.converge('faulty')
+        fleet.clear_faults()
+        second = fleet.converge('cleared')
+    finally:
+        fleet.stop()
+    for figures in (first, second):
+        assert not figures['traceback'], figures['output'][-3000:]
+    assert sorted(first['failures']) == sorted(fleet.faulty), first['failures']
+    assert {failure['kind'] for failure in first['failures'].values()} == {'write_disabled', 'btminer_down'}
+    assert len(first['converged']) == 38 and not set(first['converged']) & set(fleet.faulty)
+    assert not second['failures'], second['failures']
+    assert len(second['converged']) == 40 and second['changed_hosts'] == 2, second['changed_hosts']
