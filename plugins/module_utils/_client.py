@@ -38,6 +38,8 @@ RESTARTING_WRITES = frozenset((
 REBOOTING_WRITES = frozenset(('reboot', 'net_config', 'factory_reset', 'update_firmware'))
 
 
+SILENCE_HINT = ('Older firmware answers a wrong admin password with silence: check the password option / '
+                'whatsminer_password host variable')
 #: What _encrypted_call returns for a restarting write met by silence (not by a close).
 _SILENCE = object()
 
@@ -192,8 +194,12 @@ class V2Client:
                     if not fresh and attempt == 1:
                         self.tokens.drop(self.miner, sign)
                         continue
-                    raise NoReplyError('no reply within %.1fs to an encrypted request sent with a fresh token'
-                                       % self.deadlines.first_byte, miner=self.miner, command=command) from exc
+                    text = ('no reply within %.1fs to an encrypted request sent with a fresh token'
+                            % self.deadlines.first_byte)
+                    if stream:
+                        # nothing was streamed yet: no outcome to doubt, only the password
+                        raise AuthError(text, miner=self.miner, command=command, hint=SILENCE_HINT) from exc
+                    raise NoReplyError(text, miner=self.miner, command=command) from exc
                 exc.command = exc.command or command
                 raise
             except TokenExpiredError:

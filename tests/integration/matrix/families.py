@@ -75,6 +75,14 @@ def _pools_state():
     return [{'url': p['url'], 'user': p['user'], 'passwd': p['password']} for p in DESIRED_POOLS]
 
 
+#: Firmware the matrix installs, per flavour (a 2022-era version keeps a 2022 miner's flavour).
+FIRMWARE = {'2022': '20220601.11.Rel', '2025': '20250301.10.Rel', 'v3': '20250701.02.Rel'}
+
+
+def _firmware_args(cell):
+    return {'src': cell['image'], 'version': FIRMWARE[cell['flavor']], 'wait_timeout': WAIT_TIMEOUT}
+
+
 def _network_args(cell):
     return {'ip': cell['new_ip'], 'netmask': '255.0.0.0', 'gateway': '127.0.0.1', 'dns': ['127.0.0.1'],
             'wait_timeout': WAIT_TIMEOUT}
@@ -109,6 +117,9 @@ FAMILIES = (
     Family('led', 'whatsminer_led', {'mode': 'manual'}, writes=('set_led',),
            keys={'led_mode': 'manual', 'led_color': 'red', 'led_period': 1000, 'led_duration': 500},
            note='manual pattern (mode readable, pattern write-only), one set_led'),
+    Family('firmware', 'whatsminer_firmware', _firmware_args, writes=('update_firmware',),
+           keys=lambda cell: {'firmware_version': FIRMWARE[cell['flavor']]}, restarting=True,
+           note='streamed image, board reboot, version read back'),
 )
 
 BY_NAME = {family.name: family for family in FAMILIES}

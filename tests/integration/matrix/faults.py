@@ -8,8 +8,8 @@ of the family, see families.py), ``password`` a wrong admin password in the inve
 ``settings`` a simulator behaviour switch, ``served=False`` a miner address where nothing
 listens, ``args`` task options for that miner only (a short client timeout where the fault
 is a delay, a short wait where the miner never comes back). ``families``: ``all``,
-``writers`` (faults of the write path mean nothing to a read-only family) or
-``restarting`` (faults of restarts).
+``writers`` (faults of the write path mean nothing to a read-only family),
+``restarting`` (faults of restarts) or a tuple of family names.
 
 EXPECT gives per fault a default and per-family exceptions: ``ok`` (the task converges), or
 ``failed`` with the error ``kind`` the result must carry and a ``phrase`` its message must
@@ -33,7 +33,7 @@ class Fault:
 
     # pylint: disable=too-many-arguments
     def __init__(self, name, kind=None, target='all', count=None, seconds=None, password=None, settings=None,
-                 served=True, args=None, families='all', note=''):
+                 served=True, args=None, families='all', image_bytes=None, note=''):
         self.name = name
         self.kinds = (kind,) if isinstance(kind, str) else tuple(kind or ())
         self.target = target
@@ -44,6 +44,7 @@ class Fault:
         self.served = served
         self.args = args or {}
         self.families = families
+        self.image_bytes = image_bytes
         self.note = note
 
     def commands(self, family):
@@ -53,6 +54,8 @@ class Fault:
         return list(family.writes[:1]) or ['-none-']
 
     def applies(self, family):
+        if isinstance(self.families, tuple):
+            return family.name in self.families
         if self.families == 'writers':
             return bool(family.writes)
         if self.families == 'restarting':
@@ -97,6 +100,11 @@ FAULTS = (
     Fault('unreachable', served=False, note='nothing listens at the address'),
     Fault('reply_before_restart', settings={'reply_before_restart': True}, families='restarting',
           note='restarting writes answered before the restart'),
+    Fault('upload_interrupted', 'upload_interrupted', families=('firmware',), image_bytes=16 * 1024 * 1024,
+          note='the miner resets the connection half way through the firmware upload (a 16 MB image: a smaller '
+               'one fits in the socket buffers and the reset arrives after the client sent everything)'),
+    Fault('boots_old_version', 'boots_old_version', families=('firmware',),
+          note='the upload is accepted, the board reboots into the old firmware'),
 )
 
 BY_NAME = {fault.name: fault for fault in FAULTS}
@@ -134,11 +142,13 @@ UNREACHABLE = Expect('failed', 'unreachable', 'connection refused')
 EXPECT = {
     'none': {'*': OK},
     'drop': {'*': CLOSED},
-    'drop_write': {'*': OK, 'logs': CLOSED},
+    # streams (logs, firmware) lose their "ready" or header: nothing was transferred
+    'drop_write': {'*': OK, 'logs': CLOSED, 'firmware': CLOSED},
     'delay': {'*': DELAYED},
     # silence after a delivered write: verified by reading back where a setting of the write
     # is readable, otherwise a failure that says the write may have been applied
-    'delay_write': {'*': OK, 'logs': NO_REPLY, 'command': NO_REPLY, 'tuning': NO_REPLY, 'system': NO_REPLY},
+    'delay_write': {'*': OK, 'logs': SILENT, 'firmware': SILENT, 'command': NO_REPLY, 'tuning': NO_REPLY,
+                    'system': NO_REPLY},
     'garbage': {'*': PROTOCOL},
     'truncated': {'*': PROTOCOL},
     'quirks': {'*': OK},
@@ -151,9 +161,11 @@ EXPECT = {
     'silent_wrong_password': {'*': SILENT},
     'btminer_down': {'*': BTMINER_DOWN, 'facts': OK,
                      'password': Expect('failed', 'btminer_down', 'btminer is not answering')},
-    'never_returns': {'*': NEVER_BACK},
+    'never_returns': {'*': NEVER_BACK, 'firmware': Expect('failed', 'timeout', 'the outcome of the upgrade')},
     'unreachable': {'*': UNREACHABLE},
     'reply_before_restart': {'*': OK},
+    'upload_interrupted': {'*': Expect('failed', 'not_applied', 'the upload was interrupted')},
+    'boots_old_version': {'*': Expect('failed', 'not_applied', 'came back on its old firmware')},
 }
 
 

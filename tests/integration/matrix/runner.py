@@ -30,7 +30,9 @@ from pathlib import Path
 
 from ..harness import ROOT, Run, SimulatorProcess
 from . import faults as faults_table
-from .families import FAMILIES
+from .families import FAMILIES, FIRMWARE
+
+IMAGE_BYTES = 256 * 1024
 
 CALLBACKS = Path(__file__).resolve().parent / 'callback_plugins'
 PASSWORD = 'secret1'
@@ -92,6 +94,13 @@ def start(workdir, cells, flavor):
     matrix = Matrix(workdir, cells, flavor, sim)
     for cell in cells:
         cell.extra['logs_dir'] = str(workdir / 'logs' / cell.name)
+        cell.extra['flavor'] = flavor
+        size = cell.fault.image_bytes or IMAGE_BYTES
+        image = workdir / ('firmware-%d.bin' % size)
+        cell.extra['image'] = str(image)
+        if cell.family.name == 'firmware' and not image.exists():
+            from wmsim.firmware import write_image  # pylint: disable=import-outside-toplevel
+            write_image(str(image), FIRMWARE[flavor], size)
         if cell.served:
             arm(sim, cell)
         matrix.before[cell.name] = snapshot(sim, cell)
