@@ -39,8 +39,8 @@ import time
 from . import _crypto
 from . import _v3_map as m
 from ._client import _SILENCE, DEFAULT_PORT, RESTARTING_WRITES, WriteResult
-from ._errors import (AuthError, ClosedError, CommandError, DeadlineError, NoReplyError, ProtocolError, UnsupportedError,
-                      ValidationError, WhatsminerError, WriteDisabledError)
+from ._errors import (AuthError, ClosedError, CommandError, DeadlineError, NoReplyError, ProtocolError,
+                      TokenExpiredError, UnsupportedError, ValidationError, WhatsminerError, WriteDisabledError)
 from ._replies import Reply, parse_json
 from ._transport import Deadlines
 from ._transport_v3 import FrameConnection
@@ -55,6 +55,9 @@ NO_PERMISSION_HINT = ('The miner refused the write (no permission). On API v3 th
                       '"API" / "Enable API" once with WhatsMinerTool; factory_reset turns it off again')
 AUTH_HINT = ('The admin password is wrong (API v3 signs writes for the account "super" with it): set the '
              'password option or the whatsminer_password host variable to the miner\'s admin password')
+EXPIRED_HINT = ('API v3 tokens carry a time stamp that must be within a minute of the miner\'s clock; the write was '
+                'retried with the miner\'s own time and refused again: check the miner\'s clock (NTP server, time '
+                'zone) and the controller\'s')
 UNSUPPORTED_TEXT = 'not supported by this firmware (API v3)'
 NO_REPLY = 'connection closed without a reply'
 V2_FALLBACK_HINT = ('The reduced API v2 that this firmware still serves on port 4028 may accept it: run the task '
@@ -105,6 +108,10 @@ def raise_for_code(raw, endpoint, command, write):
     lowered = (text or '').lower()
     kwargs = {'miner': endpoint, 'code': code, 'command': command}
     if code == -1:
+        if write and 'expired' in lowered:
+            # the token carries the controller's time: not a password problem
+            raise TokenExpiredError('the miner refused the token as expired (miner said "%s")' % text,
+                                    hint=EXPIRED_HINT, **kwargs)
         if write:
             raise AuthError('the miner refused the token (miner said "%s")' % text, hint=AUTH_HINT, **kwargs)
         raise ProtocolError('the miner could not parse the request (miner said "%s")' % text, **kwargs)

@@ -130,8 +130,9 @@ def test_refused_token_is_retried_once(v3fleet):
     miner.add_fault('token_expired', count=1)
     assert client(v3fleet).write('set_led', {'param': 'auto'}).confirmed
     miner.add_fault('token_expired')
-    with pytest.raises(e.AuthError):
+    with pytest.raises(e.TokenExpiredError) as err:  # the clock, not the password
         client(v3fleet).write('set_led', {'param': 'auto'})
+    assert 'clock' in str(err.value)
     assert miner.counters['commands']['set.system.led'] == 4
 
 

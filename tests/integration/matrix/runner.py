@@ -41,13 +41,13 @@ PASSWORD = 'secret1'
 class Cell:
     """One miner of the matrix: a family under a fault."""
 
-    def __init__(self, family, fault, name, address):
+    def __init__(self, family, fault, name, address, flavor=None):  # pylint: disable=too-many-arguments
         self.family = family
         self.fault = fault
         self.name = name
         self.address = address
         self.extra = {}
-        self.expect = faults_table.expect(fault, family)
+        self.expect = faults_table.expect(fault, family, flavor)
 
     @property
     def served(self):
@@ -70,14 +70,14 @@ class Matrix:
         return next(cell for cell in self.cells if cell.name == name)
 
 
-def build_cells(families, fault_rows, allocate):
+def build_cells(families, fault_rows, allocate, flavor=None):
     """Cells for every family x fault that applies; ``allocate(n)`` gives n free loopback
     addresses (the miner's own, plus a spare one for the network family's new address)."""
     cells = []
     pairs = [(family, fault) for fault in fault_rows for family in families if fault.applies(family)]
     addresses = allocate(len(pairs) * 2)
     for index, (family, fault) in enumerate(pairs):
-        cell = Cell(family, fault, '%s__%s' % (family.name, fault.name), addresses[2 * index])
+        cell = Cell(family, fault, '%s__%s' % (family.name, fault.name), addresses[2 * index], flavor)
         cell.extra['new_ip'] = addresses[2 * index + 1]
         cells.append(cell)
     return cells
