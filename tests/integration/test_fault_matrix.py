@@ -12,12 +12,17 @@ The observed tables are written to tests/output/reliability/ (docs/reliability.m
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from .conftest import loopback_hosts
-from .harness import ROOT
+from .harness import ROOT, SimulatorProcess
 from .matrix import families, faults, runner
 from .matrix.fleet import FaultyFleet
 
@@ -140,3 +145,41 @@ def test_faulty_fleet_fails_only_the_faulty_miners_then_converges(tmp_path):
     assert len(first['converged']) == 28 and not set(first['converged']) & set(fleet.faulty)
     assert not second['failures'], second['failures']
     assert len(second['converged']) == 30 and second['changed_hosts'] == 2, second['changed_hosts']
+
+
+def plain(value):
+    """A host variable as ansible-inventory prints it (values read from miners are unsafe)."""
+    return value.get('__ansible_unsafe') if isinstance(value, dict) else value
+
+
+def test_inventory_scan_under_faults(tmp_path):
+    """The discovery inventory plugin over one miner per fault (matrix/faults.py
+    INVENTORY_EXPECT): healthy and quirky miners are hosts, broken ones are counted as skipped
+    with their reason, nothing ends in a traceback."""
+    names = list(faults.INVENTORY_EXPECT)
+    addresses = loopback_hosts(len(names))
+    served = [address for name, address in zip(names, addresses) if faults.BY_NAME[name].served]
+    sim = SimulatorProcess(tmp_path, served, '2022', password=runner.PASSWORD, extra=['--state', ''])
+    try:
+        for name, address in zip(names, addresses):
+            for kind in faults.BY_NAME[name].kinds:
+                sim.control.fault(address, kind, seconds=8 if kind == 'delay' else None)
+        source = tmp_path / 'scan.whatsminer.yml'
+        source.write_text(json.dumps({'plugin': 'minerops.whatsminer.whatsminer', 'networks': addresses,
+                                      'port': sim.port, 'timeout': 2, 'concurrency': len(addresses)}))
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / 'build' / 'collections'), ANSIBLE_NOCOLOR='1',
+                   MINEROPS_WHATSMINER_STATE_DIR=str(tmp_path / 'state'))
+        run = subprocess.run([str(Path(sys.executable).parent / 'ansible-inventory'), '-i', str(source), '--list',
+                              '-vvv'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                             timeout=120, check=False)
+    finally:
+        sim.stop()
+    assert run.returncode == 0 and 'Traceback' not in run.stdout + run.stderr, run.stderr[-3000:]
+    data = json.loads(run.stdout[run.stdout.index('\n{') + 1:])
+    found = {plain(hostvars['ansible_host']) for hostvars in data['_meta']['hostvars'].values()}
+    expected = {address for name, address in zip(names, addresses) if faults.INVENTORY_EXPECT[name] == 'discovered'}
+    assert found == expected
+    skipped = Counter(reason for reason in faults.INVENTORY_EXPECT.values() if reason not in ('discovered', 'absent'))
+    summary = next(line for line in run.stdout.splitlines() if 'skipped:' in line)
+    for reason, count in skipped.items():
+        assert '%s %d' % (reason, count) in summary, summary

@@ -193,3 +193,13 @@ def expect(fault, family, flavor=None):
             if key in table:
                 return table[key]
     raise KeyError(fault.name)
+
+
+#: The inventory plugin's scan (reads only) per fault: ``discovered`` (a host of the inventory)
+#: or the reason it counts the address as skipped. A miner whose btminer is down answers, so it
+#: is discovered (by its address: it cannot tell its hostname).
+INVENTORY_EXPECT = {
+    'none': 'discovered', 'drop': 'closed', 'delay': 'timeout', 'garbage': 'protocol', 'truncated': 'protocol',
+    'quirks': 'discovered', 'token_full': 'discovered', 'write_off': 'discovered',
+    'silent_wrong_password': 'discovered', 'btminer_down': 'discovered', 'unreachable': 'absent',
+}
