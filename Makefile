@@ -120,8 +120,11 @@ sanity-2.21: venv312 venv311
 molecule: venv311 collection
 	PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(VENV)/bin/molecule test
 
+# ANSIBLE_HOME: ansible-lint puts $$ANSIBLE_HOME/collections (default ~/.ansible/collections)
+# first on the collections path, where an older installed copy of this collection would
+# shadow the checkout's new modules and roles.
 lint: venv311 collection
-	PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	PATH="$(VENV)/bin:$$PATH" ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_HOME=$(ROOT)/build/ansible-lint-home \
 	  $(VENV)/bin/ansible-lint --offline --profile production $(if $(CI),--nocolor)
 
 changelog-lint: venv311
