@@ -5,7 +5,8 @@ and ANSIBLE_LOG_PATH, never write a password, a derived key, a sign or an AES ke
 Against a fleet of every firmware generation (2022, 2025, API v3), on both execution paths,
 the runs cover: a drift check (check mode), converging (module path), the site playbook,
 bad input, wrong passwords (code 23 and the password module's probes) and a password
-rotation there and back (action path, then module path). Everything they print or log is
+rotation there and back (playbooks/rotate_password.yml on the action path, then back on the
+module path). Everything they print or log is
 kept in files; afterwards the secrets are computed from what the simulator issued (control
 op ``issued``): every admin password used, the key derived from each with every salt a
 miner sent, each key's AES key (SHA-256, hex and base64), every v2 sign and every accepted
@@ -50,7 +51,7 @@ RUNS = (
     ('bad-input', 'bad_input.yml', [], False, 'first'),
     ('auth-errors', 'auth_errors.yml', [], False, 'first'),
     ('password-wrong', 'password_wrong.yml', [], False, 'first'),
-    ('rotate', 'password_rotate.yml', [], False, 'first'),
+    ('rotate', str(ROOT / 'playbooks' / 'rotate_password.yml'), ['-e', 'rotate_hosts=miners'], False, 'first'),
     ('rotate-back-module', 'password_rotate.yml', [], True, 'rotated'),
 )
 
