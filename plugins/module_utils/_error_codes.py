@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, minerops.whatsminer contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Meaning of the error codes WhatsMiner firmware reports through ``get_error_code``.
 
 Why a table here: the miner reports bare numbers (``329``); an operator reading facts for a

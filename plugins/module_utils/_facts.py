@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, minerops.whatsminer contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Facts of one miner in one normalised shape, whatever the firmware flavour.
 
 Why normalise: 2022-era firmware (API 2.0.x) answers ``summary``/``pools``/``edevs`` in the

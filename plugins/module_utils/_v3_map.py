@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, minerops.whatsminer contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The v2 command vocabulary in terms of API v3: one data table for reads, one for writes.
 
 Why data: the engine, the settings table and the facts speak the v2 vocabulary (``status``,
