@@ -401,6 +401,6 @@ def run_firmware(params, check_mode, report=None, client=None, monotonic=time.mo
 
 def _upload_note(outcome, problem, progress):
     if outcome == 'interrupted':
-        return ' (the upload was interrupted after %d of %d bytes: %s)' % (progress.sent, progress.size,
-                                                                          problem.message if problem else 'closed')
+        reason = problem.message if problem else 'closed'
+        return ' (the upload was interrupted after %d of %d bytes: %s)' % (progress.sent, progress.size, reason)
     return ''

@@ -14,7 +14,7 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils import _firmwa
 from ansible_collections.minerops.whatsminer.plugins.module_utils._client import WriteResult
 from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import (ClosedError, CommandError,
                                                                                   DeadlineError, ProtocolError,
-                                                                                  UnsupportedError, ValidationError)
+                                                                                  UnsupportedError)
 from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import run_task
 
