@@ -132,3 +132,17 @@ def test_failed_upgrades_then_a_rerun_completes(tmp_path, sim, image, private_st
     assert rerun.rc == 0, rerun.output
     assert rerun.total('changed') == 2 and rerun.recap['miner03']['changed'] == 0, rerun.output
     assert versions(sim) == [NEW] * 3
+
+
+@pytest.mark.parametrize('flavor', ['2022'])
+def test_relative_src_is_found_in_the_playbook_files(tmp_path, sim, private_state):
+    """Action path: a relative src is looked up like ansible.builtin.copy's (files/ beside the playbook)."""
+    project = tmp_path / 'project'
+    (project / 'files').mkdir(parents=True)
+    write_image(str(project / 'files' / 'fw.bin'), NEW, 64 * 1024)
+    (project / 'upgrade.yml').write_text((ROOT / 'tests' / 'integration' / 'playbooks' / 'firmware_upgrade.yml')
+                                         .read_text())
+    inv = write_inventory(tmp_path / 'inventory.json', sim, {'firmware_image': 'fw.bin', 'firmware_version': NEW})
+    run = ansible_playbook(str(project / 'upgrade.yml'), inv, private_state)
+    assert run.rc == 0, run.output
+    assert run.total('changed') == 3 and versions(sim) == [NEW] * 3
