@@ -5,7 +5,8 @@ One miner per module, one ansible-playbook run for all rows of matrix/bad_input.
 task with ``ignore_errors``). Per row: the task failed, did not report a change, and its
 message names the option and contains the expected fragment; per miner: the simulator saw no
 write request, no get_token and no connection at all. Both execution paths; the rows do not
-depend on the firmware flavour (nothing is sent), so each path runs one flavour; the module
+depend on the firmware flavour (nothing is sent), so each path runs one flavour (the module path
+2022, as conftest.py keeps it by default); the module
 path runs a selection (module_path_cases).
 """
 
@@ -18,7 +19,7 @@ import pytest
 from .conftest import loopback_hosts
 from .harness import ROOT, SimulatorProcess
 from .matrix import runner
-from .matrix.bad_input import CASES, MODULES
+from .matrix.bad_input import CASES, FIRMWARE, MODULES
 
 ARTIFACTS = ROOT / 'tests' / 'output' / 'reliability'
 
@@ -59,8 +60,12 @@ def write_play(workdir, selected):
 def write_inventory(workdir, sim, addresses):
     afile = workdir / 'a-file'
     afile.write_text('not a directory\n')
+    from wmsim.firmware import write_image  # pylint: disable=import-outside-toplevel
+    image = workdir / 'firmware.bin'
+    write_image(str(image), FIRMWARE, 64 * 1024)
+    (workdir / 'logs').mkdir(exist_ok=True)
     hosts = {'bad-%s' % module: {'ansible_host': address, 'mx_module': module, 'mx_file': str(afile),
-                                 'mx_dir': str(workdir / 'logs')}
+                                 'mx_dir': str(workdir / 'logs'), 'mx_image': str(image), 'mx_tiny': str(afile)}
              for module, address in zip(MODULES, addresses)}
     data = {'all': {'children': {'miners': {'hosts': hosts}}, 'vars': {
         'ansible_connection': 'local', 'ansible_python_interpreter': runner.sys.executable,
@@ -99,7 +104,7 @@ def check(records, selected):
     return rows, problems
 
 
-@pytest.mark.parametrize('flavor, path', [('2022', 'action'), ('2025', 'module')])
+@pytest.mark.parametrize('flavor, path', [('2025', 'action'), ('2022', 'module')])
 def test_bad_input_fails_before_any_byte(tmp_path, flavor, path):
     addresses = loopback_hosts(len(MODULES))
     sim = SimulatorProcess(tmp_path, addresses, flavor, password=runner.PASSWORD, extra=['--state', ''])
@@ -125,7 +130,7 @@ def test_bad_input_fails_before_any_byte(tmp_path, flavor, path):
         '| module | option | kind | arguments | message |\n| --- | --- | --- | --- | --- |\n' + '\n'.join(rows) + '\n')
     for module, seen in counters.items():
         if seen['write_requests'] or seen['get_token'] or seen['connections']:
-            problems.append('%s: the simulator saw %s' % (module, {k: seen[k] for k in ('connections', 'get_token',
-                                                                                      'write_requests')}))
+            seen_counts = {k: seen[k] for k in ('connections', 'get_token', 'write_requests')}
+            problems.append('%s: the simulator saw %s' % (module, seen_counts))
     assert 'Traceback' not in run.output, run.output[-3000:]
     assert not problems, '\n'.join(problems)

@@ -12,6 +12,7 @@ checks the simulator's counters (no write request, no token, no connection at al
 from __future__ import annotations
 
 POOL = {'url': 'stratum+tcp://pool.example:3333', 'user': 'acct.w1', 'password': 'x'}
+FIRMWARE = '20250301.10.Rel'
 
 
 class Case:
@@ -193,6 +194,28 @@ CASES = (
     Case('led', 'start', 'conflict', {'period': 1000, 'start': 1000}, 'start must be less than period'),
     Case('led', 'color', 'conflict', {'mode': 'auto', 'color': 'red'}, 'color only apply to mode=manual'),
     Case('led', 'period', 'type', {'period': 'slow'}, "argument 'period' is of type"),
+    # -- firmware (mx_image: a valid image, mx_tiny: a 10-byte file, mx_dir: a directory) -------
+    Case('firmware', 'src', 'conflict', {'version': FIRMWARE}, 'src'),
+    Case('firmware', 'version', 'conflict', {'src': '{{ mx_image }}'}, 'version'),
+    Case('firmware', 'src', 'format', {'src': '{{ mx_image }}.missing', 'version': FIRMWARE}, 'does not exist'),
+    Case('firmware', 'src', 'format', {'src': '{{ mx_dir }}', 'version': FIRMWARE}, 'is not a regular file'),
+    Case('firmware', 'src', 'length', {'src': '{{ mx_tiny }}', 'version': FIRMWARE},
+         'a firmware image must be from 1024 bytes'),
+    Case('firmware', 'version', 'format', {'src': '{{ mx_image }}', 'version': '2025 03 01'},
+         'version must be the firmware version string'),
+    Case('firmware', 'version', 'length', {'src': '{{ mx_image }}', 'version': 'v' * 65},
+         'version must be the firmware version string'),
+    Case('firmware', 'checksum', 'format', {'src': '{{ mx_image }}', 'version': FIRMWARE, 'checksum': 'md5:1234'},
+         'checksum must be "sha256:"'),
+    Case('firmware', 'checksum', 'conflict', {'src': '{{ mx_image }}', 'version': FIRMWARE,
+                                              'checksum': 'sha256:' + '0' * 64}, 'does not match checksum'),
+    Case('firmware', 'wait_timeout', 'range', {'src': '{{ mx_image }}', 'version': FIRMWARE, 'wait_timeout': 100000},
+         'wait_timeout must be an integer from 1 to 86400'),
+    Case('firmware', 'wait_timeout', 'range', {'src': '{{ mx_image }}', 'version': FIRMWARE, 'wait_timeout': 0},
+         'wait_timeout must be'),
+    Case('firmware', 'force', 'type', {'src': '{{ mx_image }}', 'version': FIRMWARE, 'force': 'always'},
+         "argument 'force' is of type"),
 )
 
-MODULES = ('facts', 'pools', 'power', 'tuning', 'password', 'reboot', 'logs', 'command', 'network', 'system', 'led')
+MODULES = ('facts', 'pools', 'power', 'tuning', 'password', 'reboot', 'logs', 'command', 'network', 'system', 'led',
+           'firmware')
