@@ -317,11 +317,11 @@ class Engine:
             if self.wait or not restarted:
                 try:
                     result['after'] = self._verify(reread, expected(), after, restarted)
-                except NotApplied as exc:
+                except NotApplied as not_applied:
                     if not silent:
                         raise
-                    raise NoReplyError('%s got no reply, and %s' % (', '.join(silent), exc.message),
-                                       miner=self.miner, command=silent[0]) from exc
+                    raise NoReplyError('%s got no reply, and %s' % (', '.join(silent), not_applied.message),
+                                       miner=self.miner, command=silent[0]) from None
         except WhatsminerError as exc:
             result.update({'failed': True, 'msg': str(exc), 'error': exc.as_dict(), 'commands': shown,
                            'changed': any(entry.get('outcome') == 'ok' for entry in shown)})

@@ -6,8 +6,7 @@ task with ``ignore_errors``). Per row: the task failed, did not report a change,
 message names the option and contains the expected fragment; per miner: the simulator saw no
 write request, no get_token and no connection at all. Both execution paths; the rows do not
 depend on the firmware flavour (nothing is sent), so each path runs one flavour (the module path
-2022, as conftest.py keeps it by default); the module
-path runs a selection (module_path_cases).
+2022, as conftest.py keeps it by default) and the module path a selection (module_path_cases).
 """
 
 from __future__ import annotations
