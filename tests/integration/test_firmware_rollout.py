@@ -169,7 +169,7 @@ def test_every_failure_is_recorded(tmp_path, flavor, image, private_state):
 
 
 @pytest.mark.parametrize('flavor', FAILURE_FLAVORS)
-def test_bad_checksum_sends_nothing(tmp_path, flavor, image, private_state):
+def test_bad_checksum_and_options_send_nothing(tmp_path, flavor, image, private_state):
     sim = start(tmp_path, flavor, 2)
     try:
         digest = hashlib.sha256(b'another image').hexdigest()
@@ -180,5 +180,14 @@ def test_bad_checksum_sends_nothing(tmp_path, flavor, image, private_state):
         report = summary(tmp_path)
         assert report['failed'] == ['miner01', 'miner02']
         assert all('does not match checksum' in row['msg'] and row['step'] == 'upgrade' for row in report['miners'])
+
+        inv = inventory(tmp_path, sim, image, firmware_rollout_hashrate_share=80)
+        run = playbook(sim, inv, private_state, {'firmware_serial': 2})
+        assert run.rc != 0, run.output
+        assert write_requests(sim) == 0
+        report = summary(tmp_path)
+        assert report['failed'] == ['miner01', 'miner02']
+        assert all(row['step'] == 'options' and 'firmware_rollout_hashrate_share must be from 0 to 1' in row['msg']
+                   for row in report['miners'])
     finally:
         sim.stop()
