@@ -71,8 +71,9 @@ def test_upgrade_check_mode_then_idempotent(tmp_path, sim, image, private_state,
     assert '-    "firmware": "%s"' % old[0] in check.output and '+    "firmware": "%s"' % NEW in check.output
     assert PASSWORD not in check.output
 
-    first = ansible_playbook('firmware_upgrade.yml', inv, private_state, ['-v'], module_path=module_path)
+    first = ansible_playbook('firmware_upgrade.yml', inv, private_state, ['-vvv'], module_path=module_path)
     assert first.rc == 0, first.output
+    assert PASSWORD not in first.output
     assert first.total('changed') == 3 and first.total('failed') == 0
     assert versions(sim) == [NEW] * 3
     assert firmware_uploads(sim) == 3
@@ -80,7 +81,7 @@ def test_upgrade_check_mode_then_idempotent(tmp_path, sim, image, private_state,
         last = sim.control.state(host)['last_firmware']
         assert last['accepted'] and last['received'] == IMAGE_SIZE
     if not module_path:
-        assert 'firmware upload 100%' in first.output, 'progress lines at -v on the action path'
+        assert 'firmware upload 100%' in first.output, 'progress lines at -v and above on the action path'
 
     second = ansible_playbook('firmware_upgrade.yml', inv, private_state, module_path=module_path)
     assert second.rc == 0, second.output
