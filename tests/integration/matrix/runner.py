@@ -14,8 +14,8 @@ The checks of each cell (``evaluate``):
 - an ``ok`` task left the miner in the desired state;
 - nothing half-applied: the state is all old or all new, except for families that send
   several independent writes, where a partial state must be disclosed by the result;
-- a failed task after which the miner did change says so (``changed`` or a command whose
-  outcome is ``unknown``);
+- a failed task after which the miner did change says so (``changed``, a command whose
+  outcome is ``unknown``, or ``error.outcome: unknown``);
 - no admin password in the result.
 """
 
