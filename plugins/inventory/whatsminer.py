@@ -173,6 +173,7 @@ vars:
 #    "whatsminer_power_mode": "normal", "whatsminer_serial": "HEX7...",
 #    "whatsminer_password": "..."}
 
+---
 # by-model.whatsminer.yml: groups by model and firmware, a site variable, cached for an hour
 plugin: minerops.whatsminer.whatsminer
 networks: [10.20.0.0/22]

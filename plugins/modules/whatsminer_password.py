@@ -94,10 +94,14 @@ EXAMPLES = r'''
 
 # Before: factory-reset miner (password admin, write API enabled again with WhatsMinerTool).
 # After: the site password.
-- name: Replace the factory password
-  minerops.whatsminer.whatsminer_password:
-    password: admin
-    new_password: "{{ vault_whatsminer_password }}"
+- name: Replace the factory password of re-installed miners
+  hosts: reinstalled_miners
+  gather_facts: false
+  tasks:
+    - name: Set the site password
+      minerops.whatsminer.whatsminer_password:
+        password: admin
+        new_password: "{{ vault_whatsminer_password }}"
 '''
 
 RETURN = r'''
