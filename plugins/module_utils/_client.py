@@ -38,7 +38,7 @@ RESTARTING_WRITES = frozenset((
 REBOOTING_WRITES = frozenset(('reboot', 'net_config', 'factory_reset', 'update_firmware'))
 
 
-SILENCE_HINT = ('Older firmware answers a wrong admin password with silence: check the password option / '
+SILENCE_HINT = ('Older firmware answers a wrong miner password with silence: check the password option / '
                 'whatsminer_password host variable')
 #: What _encrypted_call returns for a restarting write met by silence (not by a close).
 _SILENCE = object()
@@ -130,7 +130,7 @@ class V2Client:
 
     def _session(self):
         if not self.password:
-            raise ValidationError('a write needs the admin password: set the password option or the '
+            raise ValidationError('a write needs the miner password: set the password option or the '
                                   'whatsminer_password host variable', miner=self.miner)
         _crypto.require_libraries()
         entry, fresh = self.tokens.get_or_fetch(self.miner, self._fetch_token)

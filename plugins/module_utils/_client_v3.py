@@ -51,10 +51,10 @@ DEFAULT_V3_PORT = 4433
 CLOCK_SKEW = 5
 
 NO_PERMISSION_HINT = ('The miner refused the write (no permission). On API v3 this means the write-API switch '
-                      'is off or the account still has its factory password: change the admin password and tick '
+                      'is off or the account still has its factory password: change the miner password and tick '
                       '"API" / "Enable API" once with WhatsMinerTool; factory_reset turns it off again')
-AUTH_HINT = ('The admin password is wrong (API v3 signs writes for the account "super" with it): set the '
-             'password option or the whatsminer_password host variable to the miner\'s admin password')
+AUTH_HINT = ('The miner password is wrong (API v3 signs writes for the account "super" with it): set the '
+             'password option or the whatsminer_password host variable to the miner\'s password')
 EXPIRED_HINT = ('API v3 tokens carry a time stamp that must be within a minute of the miner\'s clock; the write was '
                 'retried with the miner\'s own time and refused again: check the miner\'s clock (NTP server, time '
                 'zone) and the controller\'s')
@@ -238,7 +238,7 @@ class V3Client:
 
     def _signed(self, cmd, param, encrypted):
         if not self.password:
-            raise ValidationError('a write needs the admin password: set the password option or the '
+            raise ValidationError('a write needs the miner password: set the password option or the '
                                   'whatsminer_password host variable', miner=self.miner)
         salt = self.salt()
         ts = int(self.clock()) + self._offset

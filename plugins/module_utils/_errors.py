@@ -57,8 +57,10 @@ class ConnectError(WhatsminerError):
     """The TCP connection could not be made (refused, unreachable, connect timeout)."""
 
     kind = 'unreachable'
-    default_hint = ('Check that the miner is powered, on the network and that TCP port '
-                    '4028 is reachable from the controller')
+    default_hint = ('Check that the miner is powered, on the network and that its API port '
+                    'is reachable from the controller')
+    port_hint = ('Check that the miner is powered, on the network and that TCP port '
+                 '{port} is reachable from the controller')
 
 
 class DeadlineError(WhatsminerError):
@@ -102,8 +104,8 @@ class AuthError(WhatsminerError):
     """Wrong admin password (code 23, or silence right after a token on old firmware)."""
 
     kind = 'auth'
-    default_hint = ('The admin password is wrong: set the password option or the '
-                    'whatsminer_password host variable to the miner\'s admin password')
+    default_hint = ('The miner password is wrong: set the password option or the '
+                    'whatsminer_password host variable to the miner\'s password')
 
 
 class NoReplyError(AuthError):
@@ -115,7 +117,7 @@ class NoReplyError(AuthError):
     whose ``error`` data says ``outcome: unknown``.
     """
 
-    default_hint = ('Older firmware answers a wrong admin password with silence: check the password option / '
+    default_hint = ('Older firmware answers a wrong miner password with silence: check the password option / '
                     'whatsminer_password host variable. If the password is right, the miner is overloaded and '
                     'may have applied the write: run the task again to find out')
 

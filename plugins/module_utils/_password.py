@@ -166,7 +166,7 @@ def validate(params):
         errors.append('new_password must be 1 to 8 characters, each a letter, digit or underscore '
                       '(the miner accepts nothing else)')
     if not params.get('password'):
-        errors.append('password (the current admin password) is required: set the password option or the '
+        errors.append('password (the current password of the miner) is required: set the password option or the '
                       'whatsminer_password host variable')
     if errors:
         raise ValidationError('; '.join(errors), miner='%s:%s' % (params.get('host'), params.get('port')))

@@ -42,7 +42,7 @@ COUNTERS = {'board': 'Uptime', 'btminer': 'Elapsed'}
 #: Seconds of slack when comparing the miner's counter with the controller's clock.
 SLACK = 1.0
 
-FACTORY_RESET_WARNING = ('{miner} was reset to factory settings: the admin password is "admin" again, the write API '
+FACTORY_RESET_WARNING = ('{miner} was reset to factory settings: the password is the factory default again, the write API '
                          'is switched off (enable it with WhatsMinerTool before any other module can write), the pools '
                          'are removed and the network is back on DHCP, so the miner may come back at another address')
 

@@ -52,7 +52,8 @@ def _connect(host, port, deadlines, source=None):
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         if exc.errno == errno.ECONNREFUSED:
             reason = 'connection refused'
-        raise ConnectError('cannot connect: %s' % reason, miner='%s:%s' % (host, port)) from exc
+        raise ConnectError('cannot connect: %s' % reason, miner='%s:%s' % (host, port),
+                           hint=ConnectError.port_hint.format(port=port)) from exc
 
 
 class Connection:

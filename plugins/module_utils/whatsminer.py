@@ -103,10 +103,29 @@ def no_log_values(spec, params):
     return found
 
 
+#: Clients made for the task now running; run_task closes them when the task ends. API v3
+#: keeps its connection open between requests and a v3 miner serves at most 10 clients, so a
+#: task must not leave its connection for the worker's exit to close.
+TASK_CLIENTS = []
+
+
 def client_from_params(params):
     """A client for the miner named by the task parameters (host already resolved): API v2
     or v3 by ``api_version`` (``auto`` detects per miner, see _detect.py)."""
-    return client_for(params)
+    client = client_for(params)
+    TASK_CLIENTS.append(client)
+    return client
+
+
+def close_task_clients():
+    """Close every client the running task made (a close that fails changes no result)."""
+    while TASK_CLIENTS:
+        close = getattr(TASK_CLIENTS.pop(), 'close', None)
+        if close is not None:
+            try:
+                close()
+            except OSError:
+                pass
 
 
 def engine_from_params(params, check_mode):
@@ -152,6 +171,8 @@ def run_task(runner, params, check_mode):
         return runner(params, check_mode)
     except (WhatsminerError, CryptoUnavailable) as exc:
         return failure(exc)
+    finally:
+        close_task_clients()
 
 
 def finish(module, runner, redact=None):

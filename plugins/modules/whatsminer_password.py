@@ -138,7 +138,7 @@ error:
   type: dict
   sample: {"kind": "auth", "miner": "10.1.2.3:4028", "code": 23, "command": "update_pwd",
            "message": "the miner accepts neither new_password nor password (the current one)",
-           "hint": "The admin password is wrong"}
+           "hint": "The miner password is wrong"}
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -79,6 +79,7 @@ def test_connection_refused_is_unreachable(fleet):
     with pytest.raises(e.ConnectError) as err:
         V2Client('127.0.0.1', port=1, timeout=1).read('summary')
     assert 'connection refused' in str(err.value)
+    assert 'TCP port 1 is reachable' in err.value.hint  # the port that was tried, not the default
 
 
 def test_wrong_password_code_23(fleet):

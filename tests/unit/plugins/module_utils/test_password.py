@@ -222,7 +222,7 @@ def test_new_password_validated_before_contact(bad, tmp_path):
 
 
 def test_current_password_required(tmp_path):
-    with pytest.raises(ValidationError, match='password .the current admin password. is required'):
+    with pytest.raises(ValidationError, match='password .the current password of the miner. is required'):
         run(Miner(), tmp_path, strict=True, password=None)
 
 

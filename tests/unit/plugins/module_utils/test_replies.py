@@ -52,7 +52,7 @@ def test_cgminer_and_flat_and_2025_shapes():
 
 
 @pytest.mark.parametrize('raw, error, text', [
-    ({'STATUS': 'E', 'Code': 23, 'Msg': 'enc json load err'}, e.AuthError, 'admin password is wrong'),
+    ({'STATUS': 'E', 'Code': 23, 'Msg': 'enc json load err'}, e.AuthError, 'miner password is wrong'),
     ({'STATUS': 'E', 'Code': 45, 'Msg': "can't access write cmd"}, e.WriteDisabledError, 'WhatsMinerTool'),
     ({'STATUS': 'E', 'Code': 136, 'Msg': 'over max connect'}, e.TokenLimitError, 'frees within 30 minutes'),
     ({'STATUS': 'E', 'Code': 135, 'Msg': 'check token err'}, e.TokenExpiredError, 'token refused'),

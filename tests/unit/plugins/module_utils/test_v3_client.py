@@ -163,7 +163,7 @@ def test_sealed_param_is_aes_ecb_pkcs7_of_the_json():
 
 
 @pytest.mark.parametrize('code, msg, write, error, phrase', [
-    (-1, 'invalid token', True, e.AuthError, 'admin password is wrong'),
+    (-1, 'invalid token', True, e.AuthError, 'miner password is wrong'),
     (-1, 'invalid json', False, e.ProtocolError, 'could not parse'),
     (-2, 'invalid command', False, e.UnsupportedError, 'not supported by this firmware (API v3)'),
     (-2, 'invalid param: turbo', True, e.CommandError, 'rejected the value'),
@@ -286,7 +286,7 @@ def test_wrong_password_fails_without_looping():
     fake = FakeV3()
     with pytest.raises(e.AuthError) as err:
         client(fake, password='wrong').write('set_led', {'param': 'auto'})
-    assert 'admin password is wrong' in str(err.value)
+    assert 'miner password is wrong' in str(err.value)
     assert len(fake.sent()) == 2 and fake.sent('get.device.info') == ['get.device.info']
     fake = FakeV3()
     with pytest.raises(e.AuthError):
