@@ -20,9 +20,8 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 
-from ._tokens import private_dir, state_root
+from ._tokens import private_dir, save_private_json, state_root
 
 
 def fingerprint(value, salt):
@@ -58,18 +57,7 @@ class AppliedStore:
 
     def _save(self, miner_key, record):
         path = self._path(miner_key)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-                json.dump(record, handle, sort_keys=True)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        save_private_json(path, record, sort_keys=True)
 
     def forget(self, miner_key, names=None):
         """Drop the whole record (factory reset) or some settings."""

@@ -236,22 +236,7 @@ class V2Client:
         Bounded by ``timeout``; raises DeadlineError (phase ``restart``) when the miner
         does not answer in time.
         """
-        start = self.monotonic()
-        delay = 0.25
-        last = None
-        while True:
-            try:
-                self.read(probe)
-                return self.monotonic() - start
-            except WhatsminerError as exc:
-                last = exc
-            remaining = timeout - (self.monotonic() - start)
-            if remaining <= 0:
-                raise DeadlineError('did not answer again within %ss (last: %s)' % (timeout, last.message),
-                                    phase='restart', miner=self.miner,
-                                    hint='Raise wait_timeout if this model restarts slowly, or check the miner')
-            self.sleep(min(delay, remaining))
-            delay = min(delay * 1.6, 5.0)
+        return poll_until_up(lambda: self.read(probe), timeout, self.miner, self.monotonic, self.sleep)
 
     # -- streams ----------------------------------------------------------------------------
     def upload_firmware(self, path, progress=None):
@@ -262,9 +247,7 @@ class V2Client:
             raise ClosedError('connection closed before the miner said "ready"', miner=self.miner,
                               command='update_firmware', hint='Nothing was uploaded; retry later')
         try:
-            if reply.message_text().strip('"').lower() != 'ready':
-                raise ProtocolError('expected "ready", got %r' % reply.message_text()[:60],
-                                    miner=self.miner, command='update_firmware')
+            expect_ready(reply.message_text(), self.miner, 'update_firmware')
             conn.send_file(path, progress)
             try:
                 conn.read_to_eof()
@@ -280,15 +263,50 @@ class V2Client:
         against ``logfilelen``."""
         reply, conn, leftover = self._encrypted_call({'cmd': 'download_logs'}, stream=True)
         try:
-            msg = reply.msg if isinstance(reply.msg, dict) else {}
-            try:
-                length = int(msg.get('logfilelen'))
-            except (TypeError, ValueError) as exc:
-                raise ProtocolError('download_logs reply has no logfilelen', miner=self.miner,
-                                    command='download_logs') from exc
+            length = stream_length(reply.msg, 'logfilelen', self.miner, 'download_logs')
             return conn.recv_to_file(handle, length, leftover)
         finally:
             conn.close()
+
+
+def poll_until_up(read, timeout, miner, monotonic=time.monotonic, sleep=time.sleep, on_error=None):
+    """Call ``read()`` with backoff (0.25 s growing to 5 s) until it succeeds; returns the
+    seconds waited. ``on_error()`` runs after each failed read (v3 drops its connection).
+    Raises DeadlineError (phase ``restart``) after ``timeout`` seconds, naming the last error."""
+    start = monotonic()
+    delay = 0.25
+    last = None
+    while True:
+        try:
+            read()
+            return monotonic() - start
+        except WhatsminerError as exc:
+            last = exc
+            if on_error is not None:
+                on_error()
+        remaining = timeout - (monotonic() - start)
+        if remaining <= 0:
+            raise DeadlineError('did not answer again within %ss (last: %s)' % (timeout, last.message),
+                                phase='restart', miner=miner,
+                                hint='Raise wait_timeout if this model restarts slowly, or check the miner')
+        sleep(min(delay, remaining))
+        delay = min(delay * 1.6, 5.0)
+
+
+def expect_ready(text, miner, command):
+    """A firmware upload starts only after the miner said ``ready`` (both APIs)."""
+    text = str(text)
+    if text.strip('"').lower() != 'ready':
+        raise ProtocolError('expected "ready", got %r' % text[:60], miner=miner, command=command)
+
+
+def stream_length(msg, field, miner, command):
+    """The byte count a stream header announces in ``msg[field]`` (an int, or a ProtocolError)."""
+    msg = msg if isinstance(msg, dict) else {}
+    try:
+        return int(msg.get(field))
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError('%s reply has no %s' % (command, field), miner=miner, command=command) from exc
 
 
 def _json_bytes(obj):

@@ -38,7 +38,7 @@ import time
 
 from . import _crypto
 from . import _v3_map as m
-from ._client import _SILENCE, DEFAULT_PORT, RESTARTING_WRITES, WriteResult
+from ._client import _SILENCE, DEFAULT_PORT, RESTARTING_WRITES, WriteResult, expect_ready, poll_until_up, stream_length
 from ._errors import (AuthError, ClosedError, CommandError, DeadlineError, NoReplyError, ProtocolError,
                       TokenExpiredError, UnsupportedError, ValidationError, WhatsminerError, WriteDisabledError)
 from ._replies import Reply, parse_json
@@ -340,23 +340,8 @@ class V3Client:
 
     def wait_until_up(self, timeout, probe='status'):
         """Poll ``probe`` with backoff until the miner answers; returns seconds waited."""
-        start = self.monotonic()
-        delay = 0.25
-        last = None
-        while True:
-            try:
-                self.read(probe)
-                return self.monotonic() - start
-            except WhatsminerError as exc:
-                last = exc
-                self.conn.close()
-            remaining = timeout - (self.monotonic() - start)
-            if remaining <= 0:
-                raise DeadlineError('did not answer again within %ss (last: %s)' % (timeout, last.message),
-                                    phase='restart', miner=self.endpoint,
-                                    hint='Raise wait_timeout if this model restarts slowly, or check the miner')
-            self.sleep(min(delay, remaining))
-            delay = min(delay * 1.6, 5.0)
+        return poll_until_up(lambda: self.read(probe), timeout, self.endpoint, self.monotonic, self.sleep,
+                             on_error=self.conn.close)
 
     def upload_firmware(self, path, progress=None):
         """``set.system.update_firmware``: ``ready``, then the image on the same connection,
@@ -365,9 +350,7 @@ class V3Client:
         command = 'update_firmware'
         reply = self._write_v3(m.STREAMS[command], m.NO_PARAM, False, command, restarting=False)
         try:
-            if str(reply.get('msg')).strip('"').lower() != 'ready':
-                raise ProtocolError('expected "ready", got %r' % str(reply.get('msg'))[:60], miner=self.endpoint,
-                                    command=command)
+            expect_ready(reply.get('msg'), self.endpoint, command)
             self.conn.send_file(path, progress)
             try:
                 final = parse_json(self.conn.read_frame(), miner=self.endpoint, command=command)
@@ -385,12 +368,7 @@ class V3Client:
         command = 'download_logs'
         reply = self._read_v3(m.STREAMS[command], command=command)
         try:
-            msg = reply.get('msg') if isinstance(reply.get('msg'), dict) else {}
-            try:
-                length = int(msg.get('logsize'))
-            except (TypeError, ValueError) as exc:
-                raise ProtocolError('get.log.download reply has no logsize', miner=self.endpoint,
-                                    command=command) from exc
+            length = stream_length(reply.get('msg'), 'logsize', self.endpoint, command)
             return self.conn.recv_to_file(handle, length)
         finally:
             self.conn.close()

@@ -29,13 +29,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
 
 from ._client import DEFAULT_PORT, V2Client
 from ._client_v3 import DEFAULT_V3_PORT, V3Client
 from ._errors import ConnectError, ProtocolError, WhatsminerError
-from ._tokens import private_dir, state_root
+from ._tokens import private_dir, save_private_json, state_root
 from ._transport import Deadlines
 from ._transport_v3 import FrameConnection
 from ._v3_map import api_from_version
@@ -80,18 +79,7 @@ class ApiCache:
         if salt:
             entry['salt'] = salt
         path = self._path(key)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-                json.dump(entry, handle)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        save_private_json(path, entry)
         return entry
 
     def remember_salt(self, key, salt):

@@ -39,14 +39,13 @@ import os
 import re
 import socket
 import stat
-import tempfile
 import time
 
 from . import _values as v
 from ._errors import (BtminerDownError, ClosedError, CommandError, DeadlineError, ProtocolError, UnsupportedError,
                       ValidationError, WhatsminerError)
 from ._reboot import wait_for_restart
-from ._tokens import private_dir, state_root
+from ._tokens import private_dir, save_private_json, state_root
 from .whatsminer import CONNECTION_SPEC, client_from_params
 
 DEFAULT_WAIT_TIMEOUT = 900
@@ -167,7 +166,7 @@ def image_sha256(path, info, directory=None):
         return file_sha256(path)
     entry = os.path.join(folder, _digest_key(path, info) + '.json')
     try:
-        lock = open(entry + '.lock', 'a', encoding='utf-8')  # pylint: disable=consider-using-with
+        lock = os.fdopen(os.open(entry + '.lock', os.O_RDWR | os.O_CREAT, 0o600), 'a', encoding='utf-8')
     except OSError:
         return file_sha256(path)
     with lock:
@@ -181,10 +180,7 @@ def image_sha256(path, info, directory=None):
             pass
         digest = file_sha256(path)
         try:
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-')
-            with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-                json.dump({'path': os.path.realpath(path), 'size': info.st_size, 'sha256': digest}, handle)
-            os.replace(tmp, entry)
+            save_private_json(entry, {'path': os.path.realpath(path), 'size': info.st_size, 'sha256': digest})
         except OSError:
             pass
         return digest

@@ -54,6 +54,24 @@ def private_dir(path):
     return path
 
 
+def save_private_json(path, data, sort_keys=False):
+    """Write ``data`` as JSON to ``path`` atomically (a temporary file in the same folder,
+    0600 from its creation, then renamed): a concurrent reader sees the old file or the new
+    one, never a part, and no other user can read it at any moment."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+            json.dump(data, handle, sort_keys=sort_keys)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 class TokenStore:
     """File-backed token cache; ``clock`` is injectable for tests."""
 
@@ -80,20 +98,6 @@ class TokenStore:
             return None
         return entry
 
-    def _save(self, path, entry):
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-                json.dump(entry, handle)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-
     def get(self, miner_key):
         """The live cached entry or None (no lock: reading a complete file is atomic)."""
         return self._load(self._paths(miner_key)[0])
@@ -113,7 +117,7 @@ class TokenStore:
                 return entry, False
             fresh = fetch()
             entry = {'sign': fresh['sign'], 'salt': fresh['salt'], 'issued': self.clock()}
-            self._save(path, entry)
+            save_private_json(path, entry)
             return entry, True
         finally:
             fcntl.flock(lock_fd, fcntl.LOCK_UN)

@@ -56,15 +56,101 @@ def _connect(host, port, deadlines, source=None):
                            hint=ConnectError.port_hint.format(port=port)) from exc
 
 
-class Connection:
-    """One open TCP connection to a miner, with the deadlines of its exchange."""
+class DeadlineSocket:
+    """What both API transports do with one socket: send within the first-byte deadline,
+    receive within the deadline of the current phase, stream a file out.
+
+    ``started`` and ``received`` mark the current exchange (v2: the connection; v3: each
+    request): before the first byte the ``first_byte`` deadline applies, after it ``total``.
+    ``_lost()`` runs before any error on the socket is raised (v3 drops its reusable
+    connection there; a v2 connection is closed by its caller).
+    """
+
+    def __init__(self, miner, deadlines):
+        self.miner = miner
+        self.deadlines = deadlines
+        self.sock = None
+        self.started = time.monotonic()
+        self.received = 0
+
+    def _lost(self):
+        """Hook: the socket failed (deadline, reset, interrupted upload)."""
+
+    def send(self, payload):
+        try:
+            self.sock.settimeout(self.deadlines.first_byte)
+            self.sock.sendall(payload)
+        except socket.timeout as exc:
+            self._lost()
+            raise DeadlineError('sending the request took longer than %.1fs' % self.deadlines.first_byte,
+                                phase='send', miner=self.miner) from exc
+        except OSError as exc:
+            self._lost()
+            raise ClosedError('connection lost while sending: %s' % exc, miner=self.miner) from exc
+
+    def _recv(self, size):
+        """One recv() bounded by the deadline of the current phase; b'' at EOF. A reset
+        counts as EOF: a miner restarting its API resets connections instead of closing them,
+        and what was received so far decides (a lost reply, a truncated one)."""
+        elapsed = time.monotonic() - self.started
+        if self.received == 0:
+            budget, phase = self.deadlines.first_byte - elapsed, 'first_byte'
+        else:
+            budget, phase = self.deadlines.total - elapsed, 'total'
+        if budget <= 0:
+            self._lost()
+            raise self._deadline(phase)
+        self.sock.settimeout(budget)
+        try:
+            data = self.sock.recv(size)
+        except socket.timeout as exc:
+            self._lost()
+            raise self._deadline(phase) from exc
+        except ConnectionResetError:
+            data = b''
+        except OSError as exc:
+            self._lost()
+            raise ClosedError('connection lost while reading: %s' % exc, miner=self.miner) from exc
+        self.received += len(data)
+        return data
+
+    def _deadline(self, phase):
+        if phase == 'first_byte':
+            text = 'no reply within %.1fs' % self.deadlines.first_byte
+        else:
+            text = 'reply not complete within %.1fs' % self.deadlines.total
+        return DeadlineError(text, phase=phase, miner=self.miner)
+
+    def send_file(self, path, progress=None):
+        """Stream a file: 4-byte little-endian size, then its bytes, in chunks (each chunk
+        within the ``total`` deadline); ``progress(sent, size)`` after each."""
+        size = os.path.getsize(path)
+        self.send(size.to_bytes(4, 'little'))
+        sent = 0
+        with open(path, 'rb') as handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                if not chunk:
+                    break
+                self.sock.settimeout(self.deadlines.total)
+                try:
+                    self.sock.sendall(chunk)
+                except (socket.timeout, OSError) as exc:
+                    self._lost()
+                    raise ClosedError('upload interrupted after %d of %d bytes: %s' % (sent, size, exc),
+                                      miner=self.miner) from exc
+                sent += len(chunk)
+                if progress:
+                    progress(sent, size)
+        return sent
+
+
+class Connection(DeadlineSocket):
+    """One open TCP connection to a miner's API v2 port, with the deadlines of its exchange."""
 
     def __init__(self, host, port, deadlines, source=None):
-        self.miner = '%s:%s' % (host, port)
-        self.deadlines = deadlines
-        self.started = time.monotonic()
+        super().__init__('%s:%s' % (host, port), deadlines)
         self.sock = _connect(host, port, deadlines, source)
-        self.received = 0
 
     def close(self):
         try:
@@ -77,44 +163,6 @@ class Connection:
 
     def __exit__(self, *exc_info):
         self.close()
-
-    def send(self, payload):
-        try:
-            self.sock.settimeout(self.deadlines.first_byte)
-            self.sock.sendall(payload)
-        except socket.timeout as exc:
-            raise DeadlineError('sending the request took longer than %.1fs' % self.deadlines.first_byte,
-                                phase='send', miner=self.miner) from exc
-        except OSError as exc:
-            raise ClosedError('connection lost while sending: %s' % exc, miner=self.miner) from exc
-
-    def _recv(self, size):
-        """One recv() bounded by the deadline of the current phase; b'' at EOF."""
-        elapsed = time.monotonic() - self.started
-        if self.received == 0:
-            budget, phase = self.deadlines.first_byte - elapsed, 'first_byte'
-        else:
-            budget, phase = self.deadlines.total - elapsed, 'total'
-        if budget <= 0:
-            raise self._deadline(phase)
-        self.sock.settimeout(budget)
-        try:
-            data = self.sock.recv(size)
-        except socket.timeout as exc:
-            raise self._deadline(phase) from exc
-        except ConnectionResetError:
-            data = b''
-        except OSError as exc:
-            raise ClosedError('connection lost while reading: %s' % exc, miner=self.miner) from exc
-        self.received += len(data)
-        return data
-
-    def _deadline(self, phase):
-        if phase == 'first_byte':
-            text = 'no reply within %.1fs' % self.deadlines.first_byte
-        else:
-            text = 'reply not complete within %.1fs' % self.deadlines.total
-        return DeadlineError(text, phase=phase, miner=self.miner)
 
     def read_to_eof(self):
         """Everything the miner sends until it closes the connection."""
@@ -143,27 +191,6 @@ class Connection:
             buf += data
             if end is not None:
                 return buf[:end], buf[end:]
-
-    def send_file(self, path, progress=None):
-        """Stream a file: 4-byte little-endian size, then its bytes, in chunks."""
-        size = os.path.getsize(path)
-        self.send(size.to_bytes(4, 'little'))
-        sent = 0
-        with open(path, 'rb') as handle:
-            while True:
-                chunk = handle.read(CHUNK)
-                if not chunk:
-                    break
-                self.sock.settimeout(self.deadlines.total)
-                try:
-                    self.sock.sendall(chunk)
-                except (socket.timeout, OSError) as exc:
-                    raise ClosedError('upload interrupted after %d of %d bytes: %s' % (sent, size, exc),
-                                      miner=self.miner) from exc
-                sent += len(chunk)
-                if progress:
-                    progress(sent, size)
-        return sent
 
     def recv_to_file(self, handle, length, leftover=b''):
         """Write exactly ``length`` bytes (starting with ``leftover``) to an open file."""

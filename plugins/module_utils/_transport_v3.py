@@ -18,14 +18,13 @@ limit, restart) is noticed before sending and replaced by a new one.
 
 from __future__ import annotations
 
-import os
 import select
 import socket
 import struct
 import time
 
-from ._errors import ClosedError, ConnectError, DeadlineError, ProtocolError
-from ._transport import CHUNK, _connect
+from ._errors import ClosedError, ConnectError, ProtocolError
+from ._transport import CHUNK, DeadlineSocket, _connect
 
 #: Largest reply frame accepted (a full get.device.info is a few kB; garbage lengths are not).
 MAX_FRAME = 8 * 1024 * 1024
@@ -39,7 +38,7 @@ def frame(payload):
     return struct.pack('<I', len(payload)) + payload
 
 
-class FrameConnection:
+class FrameConnection(DeadlineSocket):
     """A reusable connection to one miner's API v3 port.
 
     ``exchange(payload)`` sends one request frame and returns the bytes of the next reply
@@ -49,17 +48,13 @@ class FrameConnection:
     """
 
     def __init__(self, host, port, deadlines, source=None):
+        super().__init__('%s:%s' % (host, int(port)), deadlines)
         self.host = host
         self.port = int(port)
-        self.miner = '%s:%s' % (host, self.port)
-        self.deadlines = deadlines
         self.source = source
-        self.sock = None
         self.exchanges = 0
         self.reused = False
         self.opened = 0
-        self._started = None
-        self._received = 0
 
     # -- life cycle -------------------------------------------------------------------------
     @property
@@ -86,6 +81,9 @@ class FrameConnection:
                 pass
             self.sock = None
             self.exchanges = 0
+
+    def _lost(self):
+        self.close()
 
     def __enter__(self):
         return self
@@ -115,17 +113,6 @@ class FrameConnection:
             self.sock.recv(len(HEARTBEAT))
 
     # -- frames -----------------------------------------------------------------------------
-    def send(self, payload):
-        """Send raw bytes on the open connection (a request frame, an upload)."""
-        try:
-            self.sock.settimeout(self.deadlines.first_byte)
-            self.sock.sendall(payload)
-        except socket.timeout as exc:
-            raise DeadlineError('sending the request took longer than %.1fs' % self.deadlines.first_byte,
-                                phase='send', miner=self.miner) from exc
-        except OSError as exc:
-            raise ClosedError('connection lost while sending: %s' % exc, miner=self.miner) from exc
-
     def exchange(self, payload):
         """Send one request (JSON bytes, unframed) and return the JSON bytes of its reply."""
         if self.sock is not None and self.peer_closed():
@@ -138,8 +125,8 @@ class FrameConnection:
 
     def read_frame(self):
         """The next non-heartbeat frame, within the deadlines of the current request."""
-        self._started = time.monotonic()
-        self._received = 0
+        self.started = time.monotonic()
+        self.received = 0
         while True:
             head = self._recv_exact(4)
             length = struct.unpack('<I', head)[0]
@@ -152,74 +139,24 @@ class FrameConnection:
                                     hint='Something other than the WhatsMiner API v3 answers on this port')
             return self._recv_exact(length)
 
-    def _budget(self):
-        elapsed = time.monotonic() - self._started
-        if self._received == 0:
-            return self.deadlines.first_byte - elapsed, 'first_byte'
-        return self.deadlines.total - elapsed, 'total'
-
-    def _deadline(self, phase):
-        if phase == 'first_byte':
-            text = 'no reply within %.1fs' % self.deadlines.first_byte
-        else:
-            text = 'reply not complete within %.1fs' % self.deadlines.total
-        return DeadlineError(text, phase=phase, miner=self.miner)
-
     def _recv_exact(self, size):
         data = bytearray()
         while len(data) < size:
-            budget, phase = self._budget()
-            if budget <= 0:
-                self.close()
-                raise self._deadline(phase)
-            self.sock.settimeout(budget)
-            try:
-                chunk = self.sock.recv(min(CHUNK, size - len(data)))
-            except socket.timeout as exc:
-                self.close()
-                raise self._deadline(phase) from exc
-            except ConnectionResetError:
-                chunk = b''
-            except OSError as exc:
-                self.close()
-                raise ClosedError('connection lost while reading: %s' % exc, miner=self.miner) from exc
+            chunk = self._recv(min(CHUNK, size - len(data)))
             if not chunk:
-                got = self._received
+                got = self.received
                 self.close()
                 if got == 0:
                     raise ClosedError('connection closed without a reply', miner=self.miner)
                 raise ClosedError('connection closed after %d bytes of a reply' % got, miner=self.miner)
-            self._received += len(chunk)
             data.extend(chunk)
         return bytes(data)
 
     # -- streams ----------------------------------------------------------------------------
-    def send_file(self, path, progress=None):
-        """Stream a file: 4-byte little-endian size, then its bytes, in chunks."""
-        size = os.path.getsize(path)
-        self.send(struct.pack('<I', size))
-        sent = 0
-        with open(path, 'rb') as handle:
-            while True:
-                chunk = handle.read(CHUNK)
-                if not chunk:
-                    break
-                self.sock.settimeout(self.deadlines.total)
-                try:
-                    self.sock.sendall(chunk)
-                except (socket.timeout, OSError) as exc:
-                    self.close()
-                    raise ClosedError('upload interrupted after %d of %d bytes: %s' % (sent, size, exc),
-                                      miner=self.miner) from exc
-                sent += len(chunk)
-                if progress:
-                    progress(sent, size)
-        return sent
-
     def recv_to_file(self, handle, length):
         """Write exactly ``length`` raw bytes that follow a frame to an open file."""
-        self._started = time.monotonic()
-        self._received = 1  # the header frame already arrived: only the total deadline applies
+        self.started = time.monotonic()
+        self.received = 1  # the header frame already arrived: only the total deadline applies
         got = 0
         while got < length:
             chunk = self._recv_exact(min(CHUNK, length - got))

@@ -143,8 +143,11 @@ def _write_in_process(host, port, state_dir, queue):
 
 
 def test_two_processes_share_one_token(fleet, private_state):
-    queue = multiprocessing.Queue()
-    procs = [multiprocessing.Process(target=_write_in_process,
+    # spawn, not fork: a forked child would inherit the in-process simulator's sockets, and the
+    # other child's connection would then not end when the simulator closes it.
+    spawn = multiprocessing.get_context('spawn')
+    queue = spawn.Queue()
+    procs = [spawn.Process(target=_write_in_process,
                                      args=(fleet.hosts[0], fleet.port, str(private_state), queue)) for _index in range(2)]
     for proc in procs:
         proc.start()

@@ -24,7 +24,7 @@ import struct
 
 from . import v3
 from .faults import DEFAULT_DELAY
-from .server import _receive_firmware
+from .server import _close, _receive_firmware, _send
 
 LOG = logging.getLogger('wmsim')
 
@@ -45,18 +45,6 @@ async def _read_exact(reader, size, idle_timeout):
         return await asyncio.wait_for(reader.readexactly(size), idle_timeout)
     except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError):
         return None
-
-
-async def _send(writer, data):
-    writer.write(data)
-    await writer.drain()
-
-
-def _close(writer):
-    try:
-        writer.close()
-    except (OSError, RuntimeError):
-        pass
 
 
 def _counted_name(request):
