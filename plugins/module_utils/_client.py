@@ -22,7 +22,7 @@ import time
 
 from . import _crypto
 from ._errors import (AuthError, ClosedError, DeadlineError, NoReplyError, ProtocolError, TokenExpiredError,
-                      ValidationError, WhatsminerError)
+                      UnsupportedError, ValidationError, WhatsminerError)
 from ._replies import Reply, parse_json, raise_for_error
 from ._tokens import TokenStore
 from ._transport import Connection, Deadlines
@@ -101,7 +101,12 @@ class V2Client:
 
     # -- reads ------------------------------------------------------------------------------
     def read(self, command, **params):
-        """A plaintext read; returns a Reply or raises a typed error."""
+        """A plaintext read; returns a Reply or raises a typed error. A native API v3
+        command (``get.system.setting``: a dotted name) is refused without being sent: no API
+        v2 firmware knows one, and the settings table names them as v3-only read sources."""
+        if '.' in command:
+            raise UnsupportedError('%s is an API v3 command; this miner is spoken to over API v2' % command,
+                                   miner=self.miner, command=command)
         request = {'cmd': command}
         request.update(params)
         self.stats['reads'] += 1

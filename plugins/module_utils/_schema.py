@@ -308,14 +308,18 @@ SETTINGS = (
     Setting('fast_boot', 'tuning', 'bool', 'btminer fast boot (takes effect at the next restart).',
             read=(('summary', 'Btminer Fast Boot'),), normalise=v.to_bool,
             command={True: 'enable_btminer_fast_boot', False: 'disable_btminer_fast_boot'}),
-    # -- system: write-only on API v2 (no read candidates) -----------------------------------
+    # -- system: write-only on API v2; API v3 reads the time zone and web pools back from
+    # get.system.setting (a v2 client refuses that command without sending it) ---------------
     Setting('timezone', 'system', 'str', 'POSIX time zone (TZ) text, sent with zonename.',
+            read=(('get.system.setting', 'timezone'),), normalise=v.to_text,
             command='set_zone', params=_zone_params, check=_timezone_check, together=('zonename',)),
     Setting('zonename', 'system', 'str', 'Time zone name, sent with timezone.',
+            read=(('get.system.setting', 'zonename'),), normalise=v.to_text,
             command='set_zone', params=_zone_params, check=_zonename_check, together=('timezone',)),
     Setting('syslog', 'system', 'dict', 'Remote syslog server (ip, port, proto).',
             command='load_log', params=_syslog_params, check=_syslog_check, options=SYSLOG_OPTIONS),
     Setting('web_pools', 'system', 'bool', 'Whether pools may be edited on the web interface.',
+            read=(('get.system.setting', 'web-pool'),), normalise=v.to_bool,
             command={True: 'enable_web_pools', False: 'disable_web_pools'}),
     # -- LED: auto/manual readable, the manual pattern write-only; one set_led carries it all --
     Setting('mode', 'led', 'str', 'LED control: auto, or the manual pattern.', choices=('auto', 'manual'),

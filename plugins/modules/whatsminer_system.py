@@ -13,11 +13,14 @@ version_added: 0.1.0
 description:
   - Declares the system settings of a miner. Only the options given are managed; the others
     are left as they are.
-  - None of them can be read back through API v2, so all are write-only. A setting is sent
-    according to O(update_write_only) - by default when the desired value differs from what
-    this controller last wrote to that miner, or when it has no record of it - and never
-    reported as changed when nothing was sent. A change made by other tools (WhatsMinerTool,
-    the web interface) is not seen.
+  - None of them can be read back through API v2, so on API v2 firmware all are write-only. A
+    write-only setting is sent according to O(update_write_only) - by default when the desired
+    value differs from what this controller last wrote to that miner, or when it has no record
+    of it - and never reported as changed when nothing was sent. A change made by other tools
+    (WhatsMinerTool, the web interface) is not seen.
+  - Firmware with API v3 reports the time zone and web pool editing (C(get.system.setting)):
+    there they are read, compared and verified like any readable setting, and a change made by
+    other tools is found and undone. O(syslog) stays write-only on every firmware.
   - None of them restarts btminer or the board.
   - Everything is validated before the miner is contacted; on a bad value nothing is sent and
     the task fails naming the option and what is allowed.
@@ -28,7 +31,7 @@ extends_documentation_fragment:
   - minerops.whatsminer.whatsminer.write_only
 attributes:
   diff_mode:
-    description: Shows the managed settings before (as last written by this controller) and after.
+    description: Shows the managed settings before (as read on API v3, or as last written by this controller) and after.
     support: full
 options:
   timezone:
@@ -38,14 +41,14 @@ options:
       - Sent together with O(zonename) in one C(set_zone) command, so both must be given.
       - The vendor documents that the time zone takes effect only when the miner's network
         restarts (a reboot or a network change).
-      - Write-only.
+      - Write-only on API v2; read back on API v3.
     type: str
   zonename:
     description:
       - Time zone name of the tz database matching O(timezone), such as V(Asia/Shanghai),
         V(UTC) or V(America/New_York).
       - Must be given with O(timezone).
-      - Write-only.
+      - Write-only on API v2; read back on API v3.
     type: str
   syslog:
     description:
@@ -72,21 +75,21 @@ options:
       - Whether the pools may be edited on the miner's web interface (C(enable_web_pools) /
         C(disable_web_pools)). V(false) keeps the pool configuration under this collection's
         control (M(minerops.whatsminer.whatsminer_pools)).
-      - Write-only.
+      - Write-only on API v2; read back on API v3.
     type: bool
   state:
     description:
       - V(merged) sets the given options and leaves the others as they are.
-      - V(gathered) lists the settings; all are V(null) and listed in RV(write_only), since the
-        firmware cannot report them.
+      - V(gathered) lists the settings; those the firmware cannot report (all of them on API
+        v2, O(syslog) on API v3) are V(null) and listed in RV(write_only).
       - V(rendered) contacts no miner and returns the commands V(merged) would send, in
         RV(rendered).
     type: str
     choices: [merged, gathered, rendered]
     default: merged
 notes:
-  - Firmware with API v3 can report these settings (C(get.system.setting)); this module does
-    not read them yet and treats them as write-only on every firmware.
+  - On API v2 firmware the module sends no extra request to find out that these settings
+    cannot be read.
 seealso:
   - module: minerops.whatsminer.whatsminer_tuning
   - module: minerops.whatsminer.whatsminer_network

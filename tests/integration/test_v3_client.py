@@ -22,6 +22,7 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils._client import
 from ansible_collections.minerops.whatsminer.plugins.module_utils._client_v3 import V3Client
 from ansible_collections.minerops.whatsminer.plugins.module_utils._detect import ApiCache, detect
 from ansible_collections.minerops.whatsminer.plugins.module_utils._facts import gather_facts
+from ansible_collections.minerops.whatsminer.plugins.module_utils._system import run_system
 from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import run_pools, run_power, run_task, run_tuning
 
 from wmsim import Fleet  # pylint: disable=wrong-import-order
@@ -199,6 +200,7 @@ def test_detection_per_miner_in_a_mixed_fleet(tmp_path):
 def test_a_task_closes_its_connection(v3fleet, private_state):
     """A task closes its v3 connection when it ends instead of leaving it to garbage collection
     or the worker's exit (a v3 miner serves at most 10 clients): no unclosed socket is left."""
+    gc.collect()  # sockets earlier tests left behind are not this test's
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always', ResourceWarning)
         for offset in (-3, -2):
@@ -208,6 +210,20 @@ def test_a_task_closes_its_connection(v3fleet, private_state):
     unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning) and 'socket' in str(w.message)]
     assert not unclosed, unclosed
     assert v3fleet.miner(v3fleet.hosts[0]).state['temp_offset'] == -2
+
+
+def test_time_zone_changed_on_the_miner_is_seen_over_v3(v3fleet, private_state):
+    """API v3 reads the time zone and web pools back: a change made on the miner itself (web
+    interface, WhatsMinerTool) is found and undone, where v2 relies on its last-applied record."""
+    miner = v3fleet.miner(v3fleet.hosts[0])
+    zone = params(v3fleet, timezone='CET-1CEST,M3.5.0,M10.5.0/3', zonename='Europe/Berlin', web_pools=False)
+    first = run_task(run_system, zone, False)
+    assert first['changed'] and first['write_only'] == [] and not first.get('failed'), first
+    assert run_task(run_system, zone, False)['changed'] is False
+    miner.set(timezone='UTC0', zonename='UTC', web_pools=True)
+    again = run_task(run_system, zone, False)
+    assert again['changed'] and again['before']['zonename'] == 'UTC' and again['before']['web_pools'] is True
+    assert (miner.state['zonename'], miner.state['web_pools']) == ('Europe/Berlin', False)
 
 
 def test_engine_over_auto_detected_v3(v3fleet, private_state):

@@ -8,6 +8,7 @@ that would touch the miner in check mode cannot pass.
 from __future__ import annotations
 
 from ansible_collections.minerops.whatsminer.plugins.module_utils._client import RESTARTING_WRITES, WriteResult
+from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import UnsupportedError
 from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 
 POWER_COMMANDS = {'set_low_power': 'Low', 'set_normal_power': 'Normal', 'set_high_power': 'High'}
@@ -28,6 +29,8 @@ class FakeMiner:
 
     # -- reads ---------------------------------------------------------------------------------
     def read(self, command, **params):
+        if '.' in command:  # as V2Client: a native API v3 read is refused without being sent
+            raise UnsupportedError('%s is an API v3 command' % command, miner=self.miner, command=command)
         self.reads.append(command)
         st = self.state
         if command == 'summary':
