@@ -9,6 +9,8 @@
 #   make sanity      ansible-test sanity: ansible-core 2.19 / Python 3.11, and 2.21 / 3.12
 #   make lint        ansible-lint --profile production
 #   make test        all of the above plus changelog lint, artifact and EE checks
+#   make audit       the whole integration suite at -vvv with ANSIBLE_DEBUG, then every output,
+#                    log and simulator record searched for secrets (tests/tools/audit_suite.py)
 #   make sim         the WhatsMiner simulator in the foreground (HOSTS PORT PASSWORD FLAVOR STATE)
 #   make demo        the demo
 #   make clean       remove build products (make distclean also removes the venvs)
@@ -45,7 +47,7 @@ STATE ?=
 
 TEST_STEPS := venv collection chromium pytest molecule sanity lint changelog-lint build ee
 
-.PHONY: help venv venv311 venv312 collection unit pytest sanity sanity-2.19 sanity-2.21 \
+.PHONY: help venv venv311 venv312 collection unit pytest audit sanity sanity-2.19 sanity-2.21 \
         lint changelog-lint build ee test sim demo clean distclean chromium molecule
 
 help:
@@ -94,6 +96,9 @@ chromium:
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; fi
 
 unit: pytest
+
+audit: venv311 collection
+	$(VENV)/bin/python tests/tools/audit_suite.py
 
 pytest: venv311 collection
 	@rc=0; $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \

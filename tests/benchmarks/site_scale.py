@@ -2,10 +2,12 @@
 """Benchmark: playbooks/site.yml on a large simulated fleet (default 1,000 miners).
 
 Prints, for the first converge (changes, restarts), the idempotent rerun and a facts-only
-run: wall time, controller CPU per host-task, peak controller memory (sum of the RSS of
-ansible-playbook and its workers, sampled), and the ratio to a no-op action playbook over the
-same hosts x tasks (site.yml and its role over no-op twins of the modules); plus get_token calls per miner and TCP connections per miner per
-idempotent run (simulator counters). Asserts nothing; figures go to docs/performance.md.
+run: wall time, controller CPU per host-task, peak controller memory (ansible-playbook and
+its workers, sampled every 0.25 s: the sum of PSS, which counts the pages forked workers share
+once, and the sum of RSS, which counts them once per worker), and the ratio to a no-op action
+playbook over the same hosts x tasks (site.yml and its role over no-op twins of the modules);
+plus get_token calls per miner and TCP connections per miner per idempotent run (simulator
+counters). Asserts nothing; figures go to docs/performance.md.
 
     .venv/bin/python tests/benchmarks/site_scale.py --miners 1000 [--forks 50]
 """
@@ -64,39 +66,65 @@ def noop_twin(base):
     return base
 
 
-def tree_rss_kb(root_pid):
-    """Sum of VmRSS of a process and all its descendants (Linux /proc)."""
-    children, rss = {}, {}
+def _memory_kb(pid):
+    """(RSS, PSS) of one process in kB. PSS divides each shared page among the processes
+    sharing it: forked Ansible workers share most of their memory with the parent, so the sum
+    of their RSS counts those pages once per worker, the sum of PSS once in all."""
+    rss = pss = None
+    try:
+        with open('/proc/%d/smaps_rollup' % pid, encoding='ascii') as handle:
+            for line in handle:
+                if line.startswith('Rss:'):
+                    rss = int(line.split()[1])
+                elif line.startswith('Pss:'):
+                    pss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    if rss is None:
+        try:
+            with open('/proc/%d/statm' % pid, encoding='ascii') as handle:
+                rss = int(handle.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') // 1024
+        except (OSError, ValueError, IndexError):
+            return 0, 0
+    return rss, pss if pss is not None else rss
+
+
+def tree_memory_kb(root_pid):
+    """(sum of RSS, sum of PSS) of a process and all its descendants (Linux /proc)."""
+    children = {}
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
         try:
             with open('/proc/%s/stat' % entry, encoding='ascii', errors='replace') as handle:
                 ppid = int(handle.read().rsplit(')', 1)[1].split()[1])
-            with open('/proc/%s/statm' % entry, encoding='ascii') as handle:
-                rss[int(entry)] = int(handle.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') // 1024
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root_pid]
+    rss = pss = 0
+    stack = [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        one_rss, one_pss = _memory_kb(pid)
+        rss += one_rss
+        pss += one_pss
         stack.extend(children.get(pid, []))
-    return total
+    return rss, pss
 
 
 def run(playbook, inventory, env):
-    """(wall s, cpu s, peak tree RSS MiB, output) of one ansible-playbook run."""
+    """(wall s, cpu s, peak tree PSS MiB, peak tree RSS MiB, output) of one ansible-playbook run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.Popen([str(Path(sys.executable).parent / 'ansible-playbook'), '-i', str(inventory), str(playbook)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    peak = [0]
+    peak = [0, 0]
 
     def sample():
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+            rss, pss = tree_memory_kb(proc.pid)
+            peak[0] = max(peak[0], pss)
+            peak[1] = max(peak[1], rss)
             time.sleep(0.25)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -108,7 +136,7 @@ def run(playbook, inventory, env):
     if proc.returncode not in (0, 2):
         sys.stderr.write(output[-3000:])
         raise SystemExit('ansible-playbook failed (rc %d)' % proc.returncode)
-    return wall, cpu, peak[0] / 1024.0, output
+    return wall, cpu, peak[0] / 1024.0, peak[1] / 1024.0, output
 
 
 def recap(output):
@@ -146,18 +174,20 @@ def main():
         rows = []
         for label, playbook, tasks in (('converge', site, 3), ('idempotent', site, 3), ('facts', work / 'facts.yml', 1)):
             conns_before = sum(sim.counters(h)['connections'] for h in sim.hosts)
-            wall, cpu, peak, out = run(playbook, inventory, env)
+            wall, cpu, peak, peak_rss, out = run(playbook, inventory, env)
             conns = (sum(sim.counters(h)['connections'] for h in sim.hosts) - conns_before) / args.miners
-            fwall, fcpu, fpeak = run(playbook, inventory, floor_env)[:3]
+            fwall, fcpu, fpeak = run(playbook, inventory, floor_env)[:3]  # floor: PSS
             changed, failed = recap(out)
             host_tasks = args.miners * tasks  # the module tasks; skipped and set_fact tasks ride along
-            rows.append((label, wall, cpu, cpu / host_tasks, peak, wall / fwall, cpu / fcpu, fpeak, conns, changed, failed))
+            rows.append((label, wall, cpu, cpu / host_tasks, peak, peak_rss, wall / fwall, cpu / fcpu, fpeak, conns, changed,
+                         failed))
             print('%s done: wall %.1fs changed=%d failed=%d' % (label, wall, changed, failed), flush=True)
-        print('\n%-10s %7s %7s %14s %9s %10s %9s %10s %12s %8s %6s' % (
-            'run', 'wall s', 'cpu s', 'cpu/host-task', 'peak MiB', 'wall/floor', 'cpu/floor', 'floor MiB',
+        print('\n%-10s %7s %7s %14s %9s %9s %10s %9s %10s %12s %8s %6s' % (
+            'run', 'wall s', 'cpu s', 'cpu/host-task', 'PSS MiB', 'RSS MiB', 'wall/floor', 'cpu/floor', 'floor PSS',
             'conns/miner', 'changed', 'failed'))
         for row in rows:
-            print('%-10s %7.1f %7.1f %14.4f %9.0f %10.2f %9.2f %10.0f %12.1f %8d %6d' % row)
+            print('%-10s %7.1f %7.1f %14.4f %9.0f %9.0f %10.2f %9.2f %10.0f %12.1f %8d %6d' % row)
+        print('PSS/RSS: peak sum over ansible-playbook and its workers (PSS counts shared pages once)')
         tokens = [sim.counters(h)['get_token'] for h in sim.hosts]
         print('\nget_token per miner over all runs: max %d, mean %.2f' % (max(tokens), sum(tokens) / len(tokens)))
     finally:

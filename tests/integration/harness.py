@@ -28,6 +28,19 @@ RECAP = re.compile(r'^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\
                    r'\s+ignored=(?P<ignored>\d+)', re.M)
 
 
+#: Set by tests/tools/audit_suite.py: every ansible-playbook output and what every simulator
+#: issued (tokens, salts, passwords) are kept there, to be searched for secrets afterwards.
+AUDIT_DIR = os.environ.get('WHATSMINER_AUDIT_DIR')
+
+
+def audit_file(kind, text):
+    """In an audited run, keep ``text`` in the audit directory (a new file each time)."""
+    if not AUDIT_DIR:
+        return
+    path = Path(AUDIT_DIR) / ('%s-%d-%d.txt' % (kind, os.getpid(), time.monotonic_ns()))
+    path.write_text(text, encoding='utf-8', errors='replace')
+
+
 class SimulatorProcess:
     """``run_simulator.py`` in the background; stops on SIGTERM."""
 
@@ -57,6 +70,13 @@ class SimulatorProcess:
         return self.control.counters(host)
 
     def stop(self):
+        if AUDIT_DIR and self.proc.poll() is None:
+            try:
+                issued = {host: dict(self.control.issued(host), password=self.control.state(host)['password'])
+                          for host in self.hosts}
+                audit_file('issued', json.dumps(issued))
+            except (OSError, ValueError, KeyError) as exc:
+                audit_file('issued-error', repr(exc))
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -72,6 +92,7 @@ class Run:
     def __init__(self, proc):
         self.rc = proc.returncode
         self.output = proc.stdout
+        audit_file('output', ' '.join(str(arg) for arg in proc.args) + '\n' + (proc.stdout or ''))
         self.recap = {m.group('host'): {k: int(v) for k, v in m.groupdict().items() if k != 'host'}
                       for m in RECAP.finditer(proc.stdout)}
 

@@ -81,8 +81,10 @@ class TokenTable:
         del entries[:-ISSUED_KEPT]
 
     def history(self):
-        """Every v2 token issued and v3 token accepted (``issued`` control op)."""
-        return {'v2': [dict(entry) for entry in self.issued], 'v3': [dict(entry) for entry in self.v3_accepted]}
+        """Every v2 token issued and v3 token accepted (``issued`` control op), and every
+        password a key was derived from (the secrets audit derives the keys again)."""
+        return {'v2': [dict(entry) for entry in self.issued], 'v3': [dict(entry) for entry in self.v3_accepted],
+                'passwords': sorted(self._keys)}
 
     def check(self, client_ip, sign, now):
         """True when ``sign`` is a live token of ``client_ip``."""

@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+"""Secrets audit of the whole integration suite (``make audit``).
+
+Runs every integration test with Ansible at ``-vvv`` (ANSIBLE_VERBOSITY=3), ANSIBLE_DEBUG and
+ANSIBLE_LOG_PATH pointing into ``tests/output/audit/``; the harness keeps the output of every
+ansible-playbook run there, and every simulator, before it stops, what it issued (v2 signs and
+salts, accepted v3 tokens and their digests, the passwords it derived keys from). Then every
+kept file is searched for:
+
+- every password: those the simulators held, and every password constant and playbook
+  ``password:`` / ``new_password:`` value of the integration tests (right and wrong ones);
+- the MD5-crypt key of each password with each salt a miner sent, and its AES key
+  (SHA-256; hex and base64);
+- every v2 sign and every accepted v3 token with its digest (hex and base64).
+
+Prints what was run and searched and every hit; exits 1 on a hit. Test failures are reported
+but do not decide the verdict: at ``-vvv`` with ANSIBLE_DEBUG some tests that compare output
+may fail, and their output is searched all the same. The pytest audit
+(tests/integration/test_secrets_audit.py) is the small version that ``make test`` runs.
+
+    .venv/bin/python tests/tools/audit_suite.py [pytest arguments, default: tests/integration]
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / 'tests' / 'output' / 'audit'
+sys.path.insert(0, str(ROOT / 'build' / 'collections'))
+
+from ansible_collections.minerops.whatsminer.plugins.module_utils import _crypto  # noqa: E402  pylint: disable=wrong-import-position
+
+#: Values that are not secrets although a test passes them as passwords (pool passwords).
+NOT_SECRET = {'x', '123'}
+CONSTANT = re.compile(r"""^\s*[A-Z_]*PASSWORDS?\s*=\s*(.+)$""", re.M)
+PLAYBOOK_PASSWORD = re.compile(r"""^\s*(?:password|new_password|whatsminer_password|whatsminer_new_password):\s*['"]?([^'"\s{]+)""",
+                               re.M)
+QUOTED = re.compile(r"""'([^']+)'|"([^"]+)\"""")
+
+
+def test_passwords():
+    """Password constants of the integration tests and literal passwords of their playbooks."""
+    found = set()
+    for path in (ROOT / 'tests' / 'integration').rglob('*.py'):
+        for match in CONSTANT.finditer(path.read_text(encoding='utf-8')):
+            found.update(a or b for a, b in QUOTED.findall(match.group(1)))
+    for path in (ROOT / 'tests' / 'integration' / 'playbooks').rglob('*.yml'):
+        found.update(PLAYBOOK_PASSWORD.findall(path.read_text(encoding='utf-8')))
+    return found
+
+
+def secrets(issued_files, passwords):
+    """``{label: value}`` of everything that must not appear."""
+    signs, salts, v3 = set(), set(), []
+    for path in issued_files:
+        for entry in json.loads(path.read_text(encoding='utf-8')).values():
+            passwords.add(entry['password'])
+            passwords.update(entry.get('passwords', ()))
+            for token in entry['v2']:
+                signs.add(token['sign'])
+                salts.add(token['salt'])
+            v3.extend(entry['v3'])
+    passwords -= NOT_SECRET
+    found = {'password %s' % password: password for password in passwords}
+    for salt in sorted(salts):
+        for password in sorted(passwords):
+            key = _crypto.derive_key(password, salt)
+            digest = hashlib.sha256(key.encode('utf-8')).digest()
+            found['key %s/%s' % (password, salt)] = key
+            found['aes hex %s/%s' % (password, salt)] = digest.hex()
+            found['aes base64 %s/%s' % (password, salt)] = base64.b64encode(digest).decode('ascii')
+    for sign in signs:
+        found['sign %s' % sign] = sign
+    for entry in v3:
+        digest = bytes.fromhex(entry['digest'])
+        found['v3 token %s %s' % (entry['cmd'], entry['ts'])] = entry['token']
+        found['v3 aes hex %s %s' % (entry['cmd'], entry['ts'])] = digest.hex()
+        found['v3 aes base64 %s %s' % (entry['cmd'], entry['ts'])] = base64.b64encode(digest).decode('ascii')
+    return found, len(passwords), len(salts), len(signs), len(v3)
+
+
+def main():
+    args = sys.argv[1:] or ['tests/integration']
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    env = dict(os.environ, WHATSMINER_AUDIT_DIR=str(OUT), ANSIBLE_VERBOSITY='3', ANSIBLE_DEBUG='1',
+               ANSIBLE_LOG_PATH=str(OUT / 'ansible.log'))
+    started = time.monotonic()
+    cmd = [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-n', '2',
+           '--junitxml', str(OUT / 'junit.xml')] + args
+    print('running: %s' % ' '.join(cmd), flush=True)
+    tests = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           check=False)
+    (OUT / 'pytest.txt').write_text(tests.stdout)
+    summary = [line for line in tests.stdout.splitlines() if re.search(r'\d+ (passed|failed)', line)]
+    failures = [line for line in tests.stdout.splitlines() if line.startswith(('FAILED', 'ERROR'))]
+    print('pytest: rc %d in %.0f s: %s' % (tests.returncode, time.monotonic() - started, summary[-1] if summary else '?'))
+    for line in failures:
+        print('  %s' % line)
+
+    issued = sorted(OUT.glob('issued-*.txt'))
+    found, passwords, salts, signs, v3 = secrets(issued, test_passwords())
+    searched = [path for path in OUT.iterdir() if path.is_file() and not path.name.startswith('issued-')
+                and path.name not in ('junit.xml', 'pytest.txt')]
+    outputs = [path for path in searched if path.name.startswith('output-')]
+    hits = []
+    total = 0
+    for path in searched:
+        text = path.read_text(encoding='utf-8', errors='replace')
+        total += len(text)
+        hits.extend('%s: %s' % (path.name, label) for label, value in found.items() if value in text)
+    print('searched %d files (%d ansible-playbook outputs and the shared -vvv/ANSIBLE_DEBUG log), %.1f MB'
+          % (len(searched), len(outputs), total / 1e6))
+    print('secrets: %d strings (%d passwords, %d salts, %d v2 signs, %d v3 tokens) from %d simulators'
+          % (len(found), passwords, salts, signs, v3, len(issued)))
+    if not outputs or not signs:
+        print('nothing was captured: the audit proves nothing')
+        return 1
+    for hit in hits:
+        print('  LEAK %s' % hit)
+    print('leaks: %d' % len(hits))
+    return 1 if hits else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
