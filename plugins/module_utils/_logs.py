@@ -16,9 +16,9 @@ import datetime
 import hashlib
 import os
 import re
-import tempfile
 
 from ._errors import ProtocolError, ValidationError
+from ._tokens import private_file
 from .whatsminer import CONNECTION_SPEC, client_from_params
 
 LOGS_SPEC = dict(CONNECTION_SPEC)
@@ -97,24 +97,14 @@ def run_logs(params, check_mode, now=None):
     client = client_from_params(params)
     result['miner'] = client.miner
     os.makedirs(dest, mode=0o700, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest, prefix='.%s.' % name, suffix='.part')
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, 'wb') as handle:
-            writer = HashingWriter(handle)
-            length = client.download_logs(writer)
-            handle.flush()
-            os.fsync(handle.fileno())
-        size = os.path.getsize(tmp)
+    with private_file(path, 'wb', prefix='.%s.' % name, suffix='.part') as handle:
+        writer = HashingWriter(handle)
+        length = client.download_logs(writer)
+        handle.flush()
+        os.fsync(handle.fileno())
+        size = handle.tell()
         if length != size or writer.size != size:
             raise ProtocolError('the miner announced %s bytes of logs but %s arrived' % (length, size),
                                 miner=client.miner, command='download_logs')
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     result.update({'size': size, 'sha256': writer.sha256.hexdigest()})
     return result

@@ -17,6 +17,7 @@ concurrent processes fetch at most one token between them.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -54,15 +55,16 @@ def private_dir(path):
     return path
 
 
-def save_private_json(path, data, sort_keys=False):
-    """Write ``data`` as JSON to ``path`` atomically (a temporary file in the same folder,
-    0600 from its creation, then renamed): a concurrent reader sees the old file or the new
-    one, never a part, and no other user can read it at any moment."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-')
+@contextlib.contextmanager
+def private_file(path, mode='w', prefix='.tmp-', suffix=''):
+    """Write ``path`` atomically and privately: yields the handle of a temporary file in the
+    same folder, 0600 from its creation; on a clean exit it replaces ``path`` (a concurrent
+    reader sees the old file or the new one, never a part), on an error it is removed."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or '.', prefix=prefix, suffix=suffix)
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-            json.dump(data, handle, sort_keys=sort_keys)
+        with os.fdopen(fd, mode, encoding=None if 'b' in mode else 'utf-8') as handle:
+            yield handle
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -70,6 +72,12 @@ def save_private_json(path, data, sort_keys=False):
         except OSError:
             pass
         raise
+
+
+def save_private_json(path, data, sort_keys=False):
+    """``data`` as JSON in ``path``, written by private_file."""
+    with private_file(path) as handle:
+        json.dump(data, handle, sort_keys=sort_keys)
 
 
 class TokenStore:

@@ -17,17 +17,14 @@ none of the rest, and its directories are 0700, its files 0600.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils import _crypto
-
 from .conftest import loopback_hosts
 from .harness import ROOT, SimulatorProcess, ansible_playbook, write_inventory
+from .secrets import derived_secrets
 
 ARTIFACTS = ROOT / 'tests' / 'output' / 'reliability'
 AUDIT_PASSWORD = 'Aud1t_pw'
@@ -61,7 +58,6 @@ RUNS = (
 def secrets_from(sim):
     """``{label: text}`` of every secret the runs could have leaked."""
     passwords = (AUDIT_PASSWORD, NEW_PASSWORD) + WRONG_PASSWORDS
-    found = {'password %s' % password: password for password in passwords}
     signs, salts, v3 = {}, set(), []
     for host in sim.hosts:
         issued = sim.control.issued(host)
@@ -69,20 +65,7 @@ def secrets_from(sim):
             signs['sign %s' % entry['sign']] = entry['sign']
             salts.add(entry['salt'])
         v3.extend(issued['v3'])
-    keys = {}
-    for salt in sorted(salts):
-        for password in passwords:
-            key = _crypto.derive_key(password, salt)
-            digest = hashlib.sha256(key.encode('utf-8')).digest()
-            keys['key %s/%s' % (password, salt)] = key
-            keys['aes hex %s/%s' % (password, salt)] = digest.hex()
-            keys['aes base64 %s/%s' % (password, salt)] = base64.b64encode(digest).decode('ascii')
-    for entry in v3:
-        digest = bytes.fromhex(entry['digest'])
-        keys['v3 token %s %s' % (entry['cmd'], entry['ts'])] = entry['token']
-        keys['v3 aes hex %s %s' % (entry['cmd'], entry['ts'])] = digest.hex()
-        keys['v3 aes base64 %s %s' % (entry['cmd'], entry['ts'])] = base64.b64encode(digest).decode('ascii')
-    found.update(keys)
+    found = derived_secrets(passwords, salts, v3)
     return found, signs, len(salts), len(v3)
 
 

@@ -23,8 +23,6 @@ may fail, and their output is searched all the same. The pytest audit
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import re
@@ -37,8 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / 'tests' / 'output' / 'audit'
 sys.path.insert(0, str(ROOT / 'build' / 'collections'))
+sys.path.insert(0, str(ROOT / 'tests'))
 
-from ansible_collections.minerops.whatsminer.plugins.module_utils import _crypto  # noqa: E402  pylint: disable=wrong-import-position
+from integration.secrets import derived_secrets  # noqa: E402  pylint: disable=wrong-import-position
 
 #: Values that are not secrets although a test passes them as passwords (pool passwords).
 NOT_SECRET = {'x', '123'}
@@ -71,21 +70,9 @@ def secrets(issued_files, passwords):
                 salts.add(token['salt'])
             v3.extend(entry['v3'])
     passwords -= NOT_SECRET
-    found = {'password %s' % password: password for password in passwords}
-    for salt in sorted(salts):
-        for password in sorted(passwords):
-            key = _crypto.derive_key(password, salt)
-            digest = hashlib.sha256(key.encode('utf-8')).digest()
-            found['key %s/%s' % (password, salt)] = key
-            found['aes hex %s/%s' % (password, salt)] = digest.hex()
-            found['aes base64 %s/%s' % (password, salt)] = base64.b64encode(digest).decode('ascii')
+    found = derived_secrets(passwords, salts, v3)
     for sign in signs:
         found['sign %s' % sign] = sign
-    for entry in v3:
-        digest = bytes.fromhex(entry['digest'])
-        found['v3 token %s %s' % (entry['cmd'], entry['ts'])] = entry['token']
-        found['v3 aes hex %s %s' % (entry['cmd'], entry['ts'])] = digest.hex()
-        found['v3 aes base64 %s %s' % (entry['cmd'], entry['ts'])] = base64.b64encode(digest).decode('ascii')
     return found, len(passwords), len(salts), len(signs), len(v3)
 
 
