@@ -56,6 +56,11 @@ class WhatsminerAction(ActionBase):
     REQUIRED_IF = None
     TRANSFERS_FILES = False
 
+    def masked_args(self, args):
+        """The module arguments as ansible-core may print them: no_log values masked by
+        ``repr`` (subclasses add secrets that are not options of their own)."""
+        return masked_repr(self.SPEC, args)
+
     def _resolve(self, task_vars, name):
         value = task_vars.get(name)
         if value is None:
@@ -109,7 +114,7 @@ class WhatsminerAction(ActionBase):
                                'msg': 'Invalid arguments for %s: %s' % (self.MODULE, '; '.join(validation.error_messages))})
                 return remove_values(result, secrets)
             if self._use_module():
-                module_result = self._execute_module(module_name=self.MODULE, module_args=masked_repr(self.SPEC, args),
+                module_result = self._execute_module(module_name=self.MODULE, module_args=self.masked_args(args),
                                                      task_vars=task_vars)
                 result.update(module_result)
                 return remove_values(result, secrets)

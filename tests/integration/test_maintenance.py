@@ -165,7 +165,8 @@ def test_command(tmp_path, sim, private_state, path):
     assert counter(sim, 'write_requests') == 0
     assert_no_secret(check, OLD_PASSWORD, POOL_SECRET)
 
-    run = ansible_playbook('command.yml', inv, private_state, ['-vvv'], module_path=module_path)
+    # ANSIBLE_DEBUG: ansible-core then prints the arguments of every module it runs (module path)
+    run = ansible_playbook('command.yml', inv, private_state, ['-vvv'], module_path=module_path, env={'ANSIBLE_DEBUG': '1'})
     assert run.rc == 0, run.output
     assert run.total('changed') == 9 and run.total('failed') == 0
     assert_no_secret(run, OLD_PASSWORD, POOL_SECRET)

@@ -7,8 +7,9 @@ ansible-playbook run there, and every simulator, before it stops, what it issued
 salts, accepted v3 tokens and their digests, the passwords it derived keys from). Then every
 kept file is searched for:
 
-- every password: those the simulators held, and every password constant and playbook
-  ``password:`` / ``new_password:`` value of the integration tests (right and wrong ones);
+- every password: those the simulators held, and every password or secret constant
+  (``*_PASSWORD``, ``*_SECRET``: pool passwords too) and playbook ``password:`` /
+  ``new_password:`` value of the integration tests (right and wrong ones);
 - the MD5-crypt key of each password with each salt a miner sent, and its AES key
   (SHA-256; hex and base64);
 - every v2 sign and every accepted v3 token with its digest (hex and base64).
@@ -45,7 +46,7 @@ NOT_SECRET = {'x', '123'}
 #: The factory password, printed in every manual: the keys derived from it are searched, the
 #: word itself is not (it is in play names and messages such as "Rotate the admin password").
 PUBLIC = {'admin'}
-CONSTANT = re.compile(r"""^\s*[A-Z_]*PASSWORDS?\s*=\s*(.+)$""", re.M)
+CONSTANT = re.compile(r"""^\s*[A-Z_]*(?:PASSWORDS?|SECRETS?)\s*=\s*(.+)$""", re.M)
 PLAYBOOK_PASSWORD = re.compile(r"""^\s*(?:password|new_password|whatsminer_password|whatsminer_new_password):\s*['"]?([^'"\s{]+)""",
                                re.M)
 QUOTED = re.compile(r"""'([^']+)'|"([^"]+)\"""")
