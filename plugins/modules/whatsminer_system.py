@@ -18,8 +18,8 @@ description:
     value differs from what this controller last wrote to that miner, or when it has no record
     of it - and never reported as changed when nothing was sent. A change made by other tools
     (WhatsMinerTool, the web interface) is not seen.
-  - Firmware with API v3 reports the time zone and web pool editing (C(get.system.setting)):
-    there they are read, compared and verified like any readable setting, and a change made by
+  - Firmware with API v3 reports the time zone and web pool editing (C(get.system.setting)).
+    There they are read, compared and verified like any readable setting, and a change made by
     other tools is found and undone. O(syslog) stays write-only on every firmware.
   - None of them restarts btminer or the board.
   - Everything is validated before the miner is contacted; on a bad value nothing is sent and

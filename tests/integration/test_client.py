@@ -148,7 +148,7 @@ def test_two_processes_share_one_token(fleet, private_state):
     spawn = multiprocessing.get_context('spawn')
     queue = spawn.Queue()
     procs = [spawn.Process(target=_write_in_process,
-                                     args=(fleet.hosts[0], fleet.port, str(private_state), queue)) for _index in range(2)]
+                           args=(fleet.hosts[0], fleet.port, str(private_state), queue)) for _index in range(2)]
     for proc in procs:
         proc.start()
     for proc in procs:
