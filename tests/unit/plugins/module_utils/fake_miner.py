@@ -14,6 +14,20 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils._replies impor
 POWER_COMMANDS = {'set_low_power': 'Low', 'set_normal_power': 'Normal', 'set_high_power': 'High'}
 
 
+class FakeClock:
+    """A monotonic clock that moves only when the code under test sleeps: waits and polls run
+    instantly and their timing is exact."""
+
+    def __init__(self, start=0.0):
+        self.now = start
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
 class FakeMiner:
     """Two flavours: '2022' (summary in cgminer shape, few readable fields) and '2025'."""
 

@@ -20,18 +20,9 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import
 from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 from ansible_collections.minerops.whatsminer.plugins.module_utils.whatsminer import run_task
 
+from .fake_miner import FakeClock
+
 OLD, NEW = '20220125.13.Rel', '20250301.10.Rel'
-
-
-class Clock:
-    def __init__(self):
-        self.now = 5000.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class FakeMiner:
@@ -160,7 +151,7 @@ def run(client, clock, args, check_mode=False, report=None):
 # -- the happy path, idempotency, check mode ---------------------------------------------------------
 @pytest.mark.parametrize('flavor', ['2022', '2025', 'old'])
 def test_upgrade_verifies_then_sends_nothing(image, flavor):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     miner = FakeMiner(clock, flavor=flavor)
     result = run(miner, clock, params(image))
     assert not result.get('failed'), result
@@ -180,7 +171,7 @@ def test_upgrade_verifies_then_sends_nothing(image, flavor):
 
 
 def test_check_mode_reports_the_upgrade_without_sending(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(StrictMiner(clock), clock, params(image), check_mode=True)
     assert not result.get('failed'), result
     assert result['changed'] and not result['upgraded']
@@ -189,7 +180,7 @@ def test_check_mode_reports_the_upgrade_without_sending(image):
 
 
 def test_check_mode_on_a_current_miner_is_not_changed(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(StrictMiner(clock, version=NEW), clock, params(image), check_mode=True)
     assert not result.get('failed') and not result['changed'], result
     result = run(StrictMiner(clock, version=NEW), clock, params(image, force=True), check_mode=True)
@@ -197,7 +188,7 @@ def test_check_mode_on_a_current_miner_is_not_changed(image):
 
 
 def test_force_reinstalls(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     miner = FakeMiner(clock, version=NEW)
     result = run(miner, clock, params(image, force=True))
     assert not result.get('failed'), result
@@ -206,14 +197,14 @@ def test_force_reinstalls(image):
 
 
 def test_wait_false_returns_after_the_upload(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock), clock, params(image, wait=False))
     assert not result.get('failed'), result
     assert result['changed'] and not result['verified'] and result['version_after'] is None
 
 
 def test_progress_lines(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     lines = []
     result = run(FakeMiner(clock), clock, params(image), report=lines.append)
     assert not result.get('failed')
@@ -223,7 +214,7 @@ def test_progress_lines(image):
 
 # -- outcomes of a failed upgrade ----------------------------------------------------------------------
 def test_interrupted_upload_fails_on_the_old_version(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='interrupt'), clock, params(image))
     assert result['failed'] and not result['changed']
     assert result['upload']['outcome'] == 'interrupted'
@@ -232,7 +223,7 @@ def test_interrupted_upload_fails_on_the_old_version(image):
 
 
 def test_old_version_after_the_reboot_fails(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='old'), clock, params(image))
     assert result['failed'] and not result['changed']
     assert result['restarted'] and result['version_after'] == OLD
@@ -240,7 +231,7 @@ def test_old_version_after_the_reboot_fails(image):
 
 
 def test_never_returns_is_an_unknown_outcome(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='never'), clock, params(image, wait_timeout=120))
     assert result['failed'] and result['changed']
     assert result['error']['kind'] == 'timeout' and result['error']['phase'] == 'restart'
@@ -249,28 +240,28 @@ def test_never_returns_is_an_unknown_outcome(image):
 
 
 def test_another_version_fails(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='other'), clock, params(image))
     assert result['failed'] and result['changed']
     assert 'neither the old %s nor the wanted %s' % (OLD, NEW) in result['msg']
 
 
 def test_no_restart_fails_after_the_wait(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='no_restart'), clock, params(image, wait_timeout=30))
     assert result['failed'] and not result['changed']
     assert not result['restarted'] and 'did not restart' in result['msg']
 
 
 def test_no_ready_sends_no_image(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='no_ready'), clock, params(image))
     assert result['failed'] and not result['changed']
     assert 'ready' in result['msg']
 
 
 def test_refused_image(image):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock, behaviour='rejected'), clock, params(image))
     assert result['failed'] and not result['changed']
     assert result['upload']['outcome'] == 'rejected' and 'not a firmware image' in result['msg']
@@ -287,14 +278,14 @@ def test_refused_image(image):
     ({'wait_timeout': 90000}, 'wait_timeout must be an integer from 1 to 86400'),
 ])
 def test_bad_input_fails_before_contact(image, change, expect):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(Untouchable(), clock, params(image, **change))
     assert result['failed'] and not result['changed']
     assert expect in result['msg'] and result['error']['kind'] == 'validation'
 
 
 def test_file_checks(tmp_path):
-    clock = Clock()
+    clock = FakeClock(5000.0)
     small = tmp_path / 'small.bin'
     small.write_bytes(b'x' * 100)
     result = run(Untouchable(), clock, params(small))
@@ -311,13 +302,13 @@ def test_file_checks(tmp_path):
 def test_unreadable_file():
     # A regular file whose first read fails even for root (CI runs as root, so chmod 0 would
     # prove nothing): reading offset 0 of a process's memory is an I/O error on Linux.
-    result = run(Untouchable(), Clock(), params(Path('/proc/self/mem')))
+    result = run(Untouchable(), FakeClock(5000.0), params(Path('/proc/self/mem')))
     assert 'cannot be read' in result['msg']
     assert result['failed'] and not result['changed']
 
 
 def test_checksum_mismatch_sends_nothing(image):
-    result = run(Untouchable(), Clock(), params(image, checksum='sha256:' + '0' * 64))
+    result = run(Untouchable(), FakeClock(5000.0), params(image, checksum='sha256:' + '0' * 64))
     assert result['failed'] and not result['changed']
     assert 'does not match checksum' in result['msg'] and 'nothing was sent' in result['msg']
 
@@ -328,7 +319,7 @@ def test_checksum_match_and_cache(image, monkeypatch, tmp_path):
     calls = []
     real = _firmware.file_sha256
     monkeypatch.setattr(_firmware, 'file_sha256', lambda path: calls.append(path) or real(path))
-    clock = Clock()
+    clock = FakeClock(5000.0)
     result = run(FakeMiner(clock), clock, params(image, checksum='sha256:' + digest.upper()))
     assert not result.get('failed'), result
     assert result['image']['sha256'] == digest
@@ -356,7 +347,7 @@ def test_same_version(reported, wanted, same):
 
 
 def test_read_version_sources():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     assert _firmware.read_version(FakeMiner(clock, flavor='2025')) == OLD
     old = FakeMiner(clock, flavor='old')
     assert _firmware.read_version(old) == OLD  # get_version unknown: status, unquoted
@@ -373,7 +364,7 @@ def test_read_version_sources():
 
 
 def test_progress_object():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     lines = []
     progress = _firmware.Progress(1000 * 1000, lines.append, clock.monotonic)
     for step in range(1, 11):

@@ -11,20 +11,9 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils._engine import
 from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import UnsupportedError, ValidationError
 from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 
-from .fake_miner import FakeMiner, StrictFakeMiner
+from .fake_miner import FakeClock, FakeMiner, StrictFakeMiner
 
 FLAVORS = ('2022', '2025')
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class PreheatMiner(FakeMiner):
@@ -54,7 +43,7 @@ class PreheatMiner(FakeMiner):
 
 
 def engine(miner, tmp_path, clock=None, check_mode=False):
-    clock = clock or Clock()
+    clock = clock or FakeClock()
     return Engine(miner, check_mode=check_mode, applied=AppliedStore(str(tmp_path / 'applied')),
                   monotonic=clock.monotonic, sleep=clock.sleep)
 
@@ -102,7 +91,7 @@ def test_no_preheat_without_the_option(tmp_path):
 
 def test_preheat_timeout_starts_anyway_with_warning(tmp_path):
     miner = PreheatMiner('2022', polls_needed=1000)
-    clock = Clock()
+    clock = FakeClock()
     result = engine(miner, tmp_path, clock).run_settings('power', {'mining': 'started'},
                                                          options={'preheat': True, 'preheat_timeout': 20})
     assert not result.get('failed'), result

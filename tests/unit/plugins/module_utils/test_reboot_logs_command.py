@@ -16,16 +16,7 @@ from ansible_collections.minerops.whatsminer.plugins.module_utils._errors import
                                                                                   DeadlineError, ValidationError)
 from ansible_collections.minerops.whatsminer.plugins.module_utils._replies import Reply
 
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from .fake_miner import FakeClock
 
 
 class FakeClient:
@@ -115,7 +106,7 @@ def base(**extra):
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock(1000.0)
 
 
 def use(monkeypatch, module, client):
